@@ -1,0 +1,44 @@
+"""Where unspin components keep their results on a spaCy ``Doc``.
+
+Each layer is a list of :class:`unspin.model.Span` (exact character offsets,
+label, score, attributes) in ``doc._.unspin_layers[name]``, and is mirrored
+into ``doc.spans[name]`` (token-aligned spaCy spans with the same labels) so
+spaCy users see the layers with the tools they know.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from spacy.tokens import Doc
+
+from ..model import Span
+
+EXT = "unspin_layers"
+if not Doc.has_extension(EXT):
+    Doc.set_extension(EXT, default=None)
+
+
+def get_layers(doc: Doc) -> dict[str, list[Span]]:
+    layers = doc._.get(EXT)
+    if layers is None:
+        layers = {}
+        doc._.set(EXT, layers)
+    return layers
+
+
+def get_layer(doc: Doc, name: str) -> list[Span]:
+    return get_layers(doc).get(name, [])
+
+
+def set_layer(doc: Doc, name: str, spans: Iterable[Span], *, mirror: bool = True) -> list[Span]:
+    """Store ``spans`` as layer ``name`` (sorted by offsets); mirror to ``doc.spans``."""
+    ordered = sorted(spans, key=lambda s: (s.start, s.end, s.label))
+    get_layers(doc)[name] = ordered
+    if mirror:
+        mirrored = []
+        for s in ordered:
+            sp = doc.char_span(s.start, s.end, label=s.label or name, alignment_mode="expand")
+            if sp is not None and len(sp):
+                mirrored.append(sp)
+        doc.spans[name] = mirrored
+    return ordered

