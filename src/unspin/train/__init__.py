@@ -1,0 +1,1 @@
+"""Training support: reading the labelled corpora (:mod:`.corpora`); no model code yet."""
