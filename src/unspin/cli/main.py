@@ -6,8 +6,10 @@ import sys
 
 from ..errors import UnspinError, UsageError
 from . import analyze as analyze_cmd
+from . import evaluate as eval_cmd
+from . import train as train_cmd
 
-COMMANDS = {"analyze": analyze_cmd}
+COMMANDS = {"analyze": analyze_cmd, "train": train_cmd, "eval": eval_cmd}
 
 
 class _Parser(argparse.ArgumentParser):

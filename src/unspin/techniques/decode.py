@@ -1,0 +1,46 @@
+"""From per-token technique probabilities to character spans."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Span
+
+
+def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a span that starts or ends inside a word (wordpieces) to whole words."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    n = len(text)
+    while end < n and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+def decode_spans(text: str, probs: np.ndarray, offsets: np.ndarray, labels: list[str],
+                 thresholds: np.ndarray, max_gap: int = 1) -> list[Span]:
+    """Runs of tokens whose probability for a label passes its threshold become spans.
+
+    Runs separated by at most ``max_gap`` tokens are joined; spans are grown to
+    word boundaries; the raw score is the mean probability over the run.
+    """
+    out: list[Span] = []
+    if len(offsets) == 0:
+        return out
+    for j, label in enumerate(labels):
+        on = np.flatnonzero(probs[:, j] >= thresholds[j])
+        if not len(on):
+            continue
+        runs: list[list[int]] = [[int(on[0]), int(on[0])]]
+        for i in on[1:]:
+            if i - runs[-1][1] <= max_gap + 1:
+                runs[-1][1] = int(i)
+            else:
+                runs.append([int(i), int(i)])
+        for a, b in runs:
+            start, end = int(offsets[a][0]), int(offsets[b][1])
+            start, end = _expand_to_words(text, start, end)
+            if end <= start or not any(ch.isalnum() for ch in text[start:end]):
+                continue
+            score = float(probs[a : b + 1, j].mean())
+            out.append(Span(start, end, label, score))
+    return out

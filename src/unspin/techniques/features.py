@@ -1,0 +1,110 @@
+"""Wordpiece windows and per-token features shared by training and the runtime.
+
+Training and inference must see exactly the same inputs, so both build them
+here: the article is tokenized once (offsets into the unchanged text), cut into
+overlapping windows of ``max_len`` wordpieces, and every token gets a few
+article-level features the encoder cannot see inside one window - chiefly how
+often its word recurs elsewhere in the article (the signal for Repetition).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+#: Number of per-token features (see :func:`token_features`).
+N_FEATURES = 4
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOP = frozenset("""
+a an the and or but if then of to in on at by for with from as is are was were be been being it its this
+that these those he she they we you i his her their our your my me him them us not no so than too very can
+will would should could may might must do does did has have had there here which who whom whose what when
+where why how all any some such only own same other into over under about after before between through
+""".split())
+
+
+@dataclass
+class Encoded:
+    """An article tokenized once: ids, character offsets and features per wordpiece."""
+
+    ids: np.ndarray        # int64 [n]
+    offsets: np.ndarray    # int64 [n, 2], character offsets into the text
+    features: np.ndarray   # float32 [n, N_FEATURES]
+
+
+@lru_cache(maxsize=4)
+def load_tokenizer(path: str):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(path)
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def token_features(text: str, offsets: np.ndarray) -> np.ndarray:
+    """Per token: log1p(other occurrences of its word), its word is a function word,
+    log1p(other occurrences of the word bigram it starts), relative position in the article."""
+    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    counts: dict[str, int] = {}
+    for _, _, w in words:
+        counts[w] = counts.get(w, 0) + 1
+    bigrams: dict[tuple[str, str], int] = {}
+    for (_, _, a), (_, _, b) in zip(words, words[1:]):
+        bigrams[(a, b)] = bigrams.get((a, b), 0) + 1
+    starts = np.array([w[0] for w in words], dtype=np.int64) if words else np.zeros(0, dtype=np.int64)
+    feats = np.zeros((len(offsets), N_FEATURES), dtype=np.float32)
+    n_chars = max(len(text), 1)
+    for i, (s, _e) in enumerate(offsets):
+        feats[i, 3] = s / n_chars
+        if not words:
+            continue
+        k = int(np.searchsorted(starts, s, side="right")) - 1
+        if k < 0 or not (words[k][0] <= s < words[k][1]):
+            continue
+        w = words[k][2]
+        feats[i, 0] = math.log1p(counts[w] - 1)
+        feats[i, 1] = 1.0 if w in _STOP else 0.0
+        if k + 1 < len(words):
+            feats[i, 2] = math.log1p(bigrams[(w, words[k + 1][2])] - 1)
+    return feats
+
+
+def encode(text: str, tokenizer_path: str | Path) -> Encoded:
+    tok = load_tokenizer(str(tokenizer_path))
+    enc = tok.encode(text, add_special_tokens=False)
+    ids = np.asarray(enc.ids, dtype=np.int64)
+    offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+    return Encoded(ids, offsets, token_features(text, offsets))
+
+
+def window_starts(n: int, body: int, stride: int) -> list[int]:
+    """Start indices of windows of ``body`` tokens every ``stride`` tokens covering ``n`` tokens."""
+    if n <= body:
+        return [0]
+    starts = list(range(0, n - body, stride))
+    starts.append(n - body)
+    return starts
+
+
+def build_batch(encoded: Encoded, starts: list[int], body: int, cls_id: int, sep_id: int):
+    """Padded model inputs for windows beginning at ``starts``: ids, mask, features (each
+    window is ``[CLS] tokens [SEP]``)."""
+    n = len(encoded.ids)
+    lengths = [min(body, n - s) for s in starts]
+    width = max(lengths) + 2
+    ids = np.zeros((len(starts), width), dtype=np.int64)
+    mask = np.zeros((len(starts), width), dtype=np.int64)
+    feats = np.zeros((len(starts), width, N_FEATURES), dtype=np.float32)
+    for row, (s, L) in enumerate(zip(starts, lengths)):
+        ids[row, 0] = cls_id
+        ids[row, 1 : L + 1] = encoded.ids[s : s + L]
+        ids[row, L + 1] = sep_id
+        mask[row, : L + 2] = 1
+        feats[row, 1 : L + 1] = encoded.features[s : s + L]
+    return ids, mask, feats, lengths

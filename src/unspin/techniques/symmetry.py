@@ -1,0 +1,100 @@
+"""Swap the actors of an article (Russia <-> United States, Putin <-> Biden, ...) and
+compare technique spans before and after: a detector that analysts trust must not
+see propaganda on one side only.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+#: Pairs of opposite actors; every form is swapped with its counterpart, longest first.
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("Russia", "the United States"), ("Russian Federation", "United States of America"),
+    ("Russians", "Americans"), ("Russian", "American"), ("Moscow", "Washington"),
+    ("the Kremlin", "the White House"), ("Kremlin", "White House"),
+    ("Vladimir Putin", "Joe Biden"), ("Putin", "Biden"), ("Sergei Lavrov", "Antony Blinken"),
+    ("Lavrov", "Blinken"),
+    ("China", "Japan"), ("Chinese", "Japanese"), ("Beijing", "Tokyo"), ("Xi Jinping", "Fumio Kishida"),
+    ("Iran", "Israel"), ("Iranian", "Israeli"), ("Iranians", "Israelis"), ("Tehran", "Jerusalem"),
+    ("Democrats", "Republicans"), ("Democrat", "Republican"), ("Democratic", "Republican"),
+    ("Obama", "Trump"), ("Barack Obama", "Donald Trump"), ("Hillary Clinton", "Mike Pence"),
+    ("Clinton", "Pence"), ("liberals", "conservatives"), ("liberal", "conservative"),
+    ("Muslims", "Christians"), ("Muslim", "Christian"), ("Islam", "Christianity"), ("Islamic", "Christian"),
+)
+
+
+def _table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for a, b in PAIRS:
+        table.setdefault(a, b)
+        table.setdefault(b, a)
+    for key, value in list(table.items()):  # "The Kremlin" at the start of a sentence
+        if key.startswith("the "):
+            table.setdefault("The " + key[4:], value[0].upper() + value[1:])
+    return table
+
+
+_TABLE = _table()
+_PATTERN = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(_TABLE, key=len, reverse=True)) + r")\b")
+
+
+@dataclass
+class Swapped:
+    text: str
+    #: (original offset, new offset) at the start of every changed stretch and after it
+    anchors: list[tuple[int, int]]
+    replaced: list[tuple[int, int]]  # original spans that were swapped
+
+    def map_offset(self, pos: int) -> int:
+        """Where an original offset lies in the swapped text (offsets inside a swapped
+        name map to its start)."""
+        keys = [a for a, _ in self.anchors]
+        k = bisect_right(keys, pos) - 1
+        if k < 0:
+            return pos
+        o, n = self.anchors[k]
+        return n + (pos - o) if k % 2 == 1 or pos == o else n
+
+
+def swap_actors(text: str) -> Swapped:
+    out, anchors, replaced, last, shift = [], [], [], 0, 0
+    for m in _PATTERN.finditer(text):
+        out.append(text[last:m.start()])
+        new = _TABLE[m.group(1)]
+        before = text[:m.start()].rstrip()
+        if not before or before[-1] in ".!?\n\"“":  # sentence start: capitalise "the ..."
+            new = new[0].upper() + new[1:]
+        anchors.append((m.start(), m.start() + shift))
+        out.append(new)
+        shift += len(new) - (m.end() - m.start())
+        anchors.append((m.end(), m.end() + shift))
+        replaced.append((m.start(), m.end()))
+        last = m.end()
+    out.append(text[last:])
+    return Swapped("".join(out), anchors, replaced)
+
+
+def compare(orig_spans, swapped_spans, swapped: Swapped) -> dict[str, int]:
+    """Count original spans that keep their label, change label or disappear after the swap.
+
+    An original span is matched to swapped spans overlapping its mapped position.
+    """
+    kept = changed = gone = 0
+    for s in orig_spans:
+        a, b = swapped.map_offset(s.start), swapped.map_offset(s.end)
+        b = max(b, a + 1)
+        over = [t for t in swapped_spans if t.start < b and t.end > a]
+        if any(t.label == s.label for t in over):
+            kept += 1
+        elif over:
+            changed += 1
+        else:
+            gone += 1
+    new = 0
+    back = [(swapped.map_offset(s.start), max(swapped.map_offset(s.end), swapped.map_offset(s.start) + 1), s.label)
+            for s in orig_spans]
+    for t in swapped_spans:
+        if not any(a < t.end and b > t.start and lab == t.label for a, b, lab in back):
+            new += 1
+    return {"spans": len(orig_spans), "kept": kept, "changed": changed, "gone": gone, "new": new}

