@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import time
 from pathlib import Path
 from typing import Any
 
@@ -362,18 +361,6 @@ def test_quantities_huge_numbers_stay_json_safe() -> None:
     text = "It cost $" + "9" * 5000 + " and " + "1" * 400 + ".5 trillion euros, " + "7" * 30 + " people."
     for s in find_quantities(text):
         json.dumps(s.to_json(), allow_nan=False)
-
-
-def test_quantities_fast_enough() -> None:
-    rows = [r["sentence"] for r in _rows()]
-    text = " ".join(rows[i % len(rows)] if i % 2 else "The minister said talks would continue next week, "
-                    "although critics said the plan had failed the residents of the region." for i in range(80))
-    find_quantities(text)
-    t0 = time.perf_counter()
-    for _ in range(10):
-        find_quantities(text)
-    per_1000_words = (time.perf_counter() - t0) / 10 / len(text.split()) * 1000
-    assert per_1000_words < 0.025, f"{per_1000_words * 1000:.1f} ms per 1000 words"  # target is < 5 ms
 
 
 def test_quantities_usage_errors() -> None:
