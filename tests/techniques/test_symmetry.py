@@ -33,3 +33,16 @@ def test_symmetry_compare_counts_kept_changed_gone_new():
     after = [at(sw.text, "liar", "Name_Calling-Labeling"), at(sw.text, "thug", "Loaded_Language"),
              at(sw.text, "Biden", "Loaded_Language")]
     assert compare(orig, after, sw) == {"spans": 3, "kept": 1, "changed": 1, "gone": 1, "new": 2}
+
+
+def test_symmetry_swapped_training_copies_keep_spans_on_their_words():
+    from unspin.train.corpora import LabelledArticle
+    from unspin.train.techniques import swapped_copies
+
+    text = "Russia is a rogue state, Putin a tyrant. The weather was fine."
+    spans = [(text.index("rogue"), text.index("rogue") + 11, "Name_Calling-Labeling", "x"),
+             (text.index("tyrant"), text.index("tyrant") + 6, "Name_Calling-Labeling", "x")]
+    recs = [LabelledArticle("1", "ptc2020", "en", text, spans), LabelledArticle("2", "ptc2020", "en", "No actors.")]
+    (copy,) = swapped_copies(recs)
+    assert copy.text.startswith("The United States is a rogue state, Biden a tyrant.")
+    assert [copy.text[s:e] for s, e, *_ in copy.spans] == ["rogue state", "tyrant"]

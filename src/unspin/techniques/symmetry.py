@@ -75,6 +75,16 @@ def swap_actors(text: str) -> Swapped:
     return Swapped("".join(out), anchors, replaced)
 
 
+def swap_spans(spans, swapped: Swapped) -> list:
+    """Map ``(start, end, *rest)`` tuples through a swap (training-data augmentation)."""
+    out = []
+    for start, end, *rest in spans:
+        a, b = swapped.map_offset(start), swapped.map_offset(end)
+        if b > a:
+            out.append((a, b, *rest))
+    return out
+
+
 def compare(orig_spans, swapped_spans, swapped: Swapped) -> dict[str, int]:
     """Count original spans that keep their label, change label or disappear after the swap.
 

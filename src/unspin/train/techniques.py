@@ -53,6 +53,7 @@ class TechniqueTrainConfig:
     quantize: bool = True
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
     min_label_spans: int = 5
+    swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
@@ -101,6 +102,20 @@ def split_records(cfg: TechniqueTrainConfig):
     train += [r for r in held if r.corpus == "semeval2021"]
     tune, test = split_by_article(news, 0.5, cfg.seed + 1)
     return train, tune, test
+
+
+def swapped_copies(records: list[LabelledArticle]) -> list[LabelledArticle]:
+    """Copies of the records that name swappable actors, with the actors swapped
+    (Russia <-> United States, ...) and the spans mapped: the model sees each
+    technique used by both sides."""
+    from ..techniques.symmetry import swap_actors, swap_spans
+
+    out = []
+    for r in records:
+        sw = swap_actors(r.text)
+        if sw.replaced:
+            out.append(LabelledArticle(r.id + "-swapped", r.corpus, r.language, sw.text, swap_spans(r.spans, sw)))
+    return out
 
 
 def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str]) -> np.ndarray:
@@ -165,6 +180,8 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     seed_everything(cfg.seed)
     torch.set_num_threads(cfg.threads)
     train_recs, tune_recs, test_recs = split_records(cfg)
+    if cfg.swap_augment:
+        train_recs = train_recs + swapped_copies(train_recs)
     counts: dict[str, int] = {}
     for r in train_recs:
         for _s, _e, lab, _o in r.spans:
