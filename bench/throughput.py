@@ -1,10 +1,12 @@
-"""Throughput of ``unspin analyze`` against plain spaCy on the same articles.
+"""Throughput of unspin's analysis against plain spaCy on the same articles, layer by layer.
 
     python bench/throughput.py [--n 60] [--threads 1]
 
-Prints articles/s and words/s for spaCy alone (the same English pipeline) and
-for unspin's full analysis (including JSON serialisation), and the overhead
-ratio. The foundation issue's budget: ratio under 1.3.
+Prints articles/s and words/s for spaCy alone (the same English pipeline) and for
+unspin with its stages added one group at a time (JSON serialisation included),
+then the overhead ratios:
+* foundation layers (sentences, entities) over spaCy alone: budget 1.3;
+* each extraction layer's share of full analysis time: budget 25%.
 """
 from __future__ import annotations
 
@@ -16,29 +18,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+STAGES = (
+    ("foundation (sentences, entities)", ("unspin_sentences", "unspin_entities")),
+    ("+ quotes, statements", ("unspin_quotes", "unspin_statements")),
+    ("+ quantities", ("unspin_quantities",)),
+    ("+ techniques", ("unspin_techniques",)),
+)
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=60, help="articles (default 60)")
     ap.add_argument("--repeat", type=int, default=2, help="timed runs, best kept (default 2)")
-    ap.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (default 1 = one core)")
+    ap.add_argument("--threads", type=int, default=1, help="BLAS/onnxruntime threads (default 1 = one core)")
     args = ap.parse_args()
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(args.threads))
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "UNSPIN_THREADS"):
+        os.environ[var] = str(args.threads)
 
     import spacy
 
     from _articles import load_articles
-    from unspin.pipeline import DEFAULT_MODEL, default_engine
+    from unspin.pipeline import DEFAULT_MODEL, Engine, EngineConfig
 
     texts, where = load_articles(args.n)
     words = sum(len(t.split()) for t in texts)
     print(f"articles: {where}; {words:,} words, {words / len(texts):.0f} per article")
-
-    nlp = spacy.load(DEFAULT_MODEL)
-    engine = default_engine()
-    list(nlp.pipe(texts[:4]))
-    list(engine.analyze_many(texts[:4]))
 
     def best(fn) -> float:
         times = []
@@ -48,11 +52,25 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         return min(times)
 
-    t_spacy = best(lambda: list(nlp.pipe(texts, batch_size=16)))
-    t_unspin = best(lambda: [a.dumps() for a in engine.analyze_many(texts)])
-    for name, t in (("spaCy alone", t_spacy), ("unspin analyze", t_unspin)):
-        print(f"{name:16s} {len(texts) / t:7.2f} articles/s  {words / t:9.0f} words/s")
-    print(f"overhead ratio (unspin / spaCy time): {t_unspin / t_spacy:.3f}  (budget 1.30)")
+    nlp = spacy.load(DEFAULT_MODEL)
+    list(nlp.pipe(texts[:4]))
+    results = [("spaCy alone", best(lambda: list(nlp.pipe(texts, batch_size=16))))]
+    components: tuple[str, ...] = ()
+    for name, added in STAGES:
+        components += added
+        engine = Engine(EngineConfig(components=components))
+        if any(c in engine.missing for c in added):
+            print(f"{name}: skipped ({', '.join(engine.missing)} not installed)")
+            continue
+        list(engine.analyze_many(texts[:4]))
+        results.append((name, best(lambda e=engine: [a.dumps() for a in e.analyze_many(texts)])))
+    for name, t in results:
+        print(f"{name:34s} {len(texts) / t:7.2f} articles/s  {words / t:9.0f} words/s")
+    t_spacy, t_found = results[0][1], results[1][1]
+    print(f"foundation overhead (foundation / spaCy time): {t_found / t_spacy:.3f}  (budget 1.30)")
+    full = results[-1][1]
+    for (name, t), (_, prev) in zip(results[2:], results[1:]):
+        print(f"{name:34s} adds {100 * (t - prev) / full:5.1f}% of full analysis time (budget 25%)")
 
 
 if __name__ == "__main__":
