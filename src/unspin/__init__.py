@@ -10,7 +10,7 @@ JSON format and README.md for the command line.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .errors import FormatError, InputError, ModelError, UnspinError, UsageError
 from .model import SCHEMA, Analysis, Article, Diagnostic, Span

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import FormatError, UsageError
 
@@ -65,7 +66,7 @@ class Span:
         return out
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "Span":
+    def from_json(cls, obj: dict[str, Any]) -> Span:
         try:
             attrs = {k: v for k, v in obj.items() if k not in _SPAN_KEYS}
             return cls(int(obj["start"]), int(obj["end"]), str(obj.get("label", "")), obj.get("score"), attrs)
@@ -91,7 +92,7 @@ class Diagnostic:
         return {"level": self.level, "code": self.code, "message": self.message}
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "Diagnostic":
+    def from_json(cls, obj: dict[str, Any]) -> Diagnostic:
         return cls(str(obj.get("level", "info")), str(obj.get("code", "")), str(obj.get("message", "")))
 
 
@@ -197,7 +198,7 @@ class Analysis:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=indent)
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any] | str) -> "Analysis":
+    def from_json(cls, obj: dict[str, Any] | str) -> Analysis:
         if isinstance(obj, str):
             try:
                 obj = json.loads(obj)
@@ -224,5 +225,5 @@ class Analysis:
         return cls(article, layers, dict(obj.get("labels") or {}), diagnostics, obj.get("language"))
 
     @classmethod
-    def loads(cls, s: str) -> "Analysis":
+    def loads(cls, s: str) -> Analysis:
         return cls.from_json(s)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import traceback
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from .errors import ModelError, UsageError
 from .language import guess_language

@@ -158,7 +158,7 @@ def test_cli_console_script_stdin_and_exit_codes(tmp_path):
     exe = Path(sys.executable).with_name("unspin")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "unspin.cli.main"]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    r = subprocess.run(cmd + ["analyze", "-", "-f", "json"], input="Vladimir Putin spoke in Moscow.".encode(),
+    r = subprocess.run(cmd + ["analyze", "-", "-f", "json"], input=b"Vladimir Putin spoke in Moscow.",
                        capture_output=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr.decode()
     doc = json.loads(r.stdout)

@@ -167,7 +167,7 @@ def test_sources_missing_path_is_failure():
 
 
 def test_sources_stdin_text_and_jsonl():
-    art = list(read_stream(io.BytesIO("Text from a pipe.\r\n".encode()), "-"))
+    art = list(read_stream(io.BytesIO(b"Text from a pipe.\r\n"), "-"))
     assert art[0].text == "Text from a pipe.\r\n" and art[0].id == "stdin"
     rows = b'{"text": "one"}\n{"text": "two"}\n'
     assert [a.text for a in read_stream(io.BytesIO(rows), "-")] == ["one", "two"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 from ..ingest import DEFAULT_LIMITS, Failure, Limits, read_paths
 from ..model import Analysis, Article

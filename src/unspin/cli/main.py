@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "numbers, claims and persuasion techniques.")
     parser.add_argument("--version", action="version", version=f"unspin {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, module in COMMANDS.items():
+    for module in COMMANDS.values():
         module.add_parser(sub)
     return parser
 
@@ -44,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     except UnspinError as exc:
         print(f"unspin: {exc}", file=sys.stderr)
         return 1
-    except BrokenPipeError:  # output piped into head & co.
-        try:
-            sys.stdout = None  # type: ignore[assignment]
-        finally:
-            return 0
+    except BrokenPipeError:  # output piped into head & co.: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("unspin: interrupted", file=sys.stderr)
         return 130

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+
 from ..model import Analysis
 
 _PTC_FILE = re.compile(r"article(\d+)")
