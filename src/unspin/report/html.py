@@ -130,7 +130,7 @@ def html_article(analysis: Analysis, index: int = 0) -> str:
         for d in list(a.diagnostics) + analysis.diagnostics
     )
     labels = "".join(
-        f"<div>{escape(str(k))}: {escape(str(v))}</div>" for k, v in analysis.labels.items() if k != "traceback"
+        f"<div>{escape(str(k))}: {escape(str(v))}</div>" for k, v in analysis.labels.items()
     )
     ents = "".join(
         f"<tr><td>{escape(n)}</td><td>{escape(lab)}</td><td>{c}</td></tr>" for n, lab, c in top_entities(analysis, 25)

@@ -19,8 +19,7 @@ def render_text(analysis: Analysis) -> str:
     for d in list(a.diagnostics) + analysis.diagnostics:
         lines.append(f"! {d.level} {d.code}: {d.message}")
     for key, value in analysis.labels.items():
-        if key != "traceback":
-            lines.append(f"{key}: {value}")
+        lines.append(f"{key}: {value}")
 
     ents = top_entities(analysis)
     lines.append("")
