@@ -48,6 +48,7 @@ class TechniqueModel:
         self.body = int(self.config["max_len"]) - 2
         self.stride = int(self.config.get("stride", self.body * 3 // 4))
         self.batch = int(self.config.get("inference_batch", 8))
+        self.max_gap = int(self.config.get("max_gap", 1))
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or int(os.environ.get("UNSPIN_THREADS", "1"))
         opts.inter_op_num_threads = 1
@@ -80,7 +81,7 @@ class TechniqueModel:
         from .taxonomy import get
 
         probs, offsets = self.probabilities(text)
-        spans = decode_spans(text, probs, offsets, self.labels, self.thresholds)
+        spans = decode_spans(text, probs, offsets, self.labels, self.thresholds, max_gap=self.max_gap)
         knots = self.config.get("calibration")
         out = []
         for s in spans:

@@ -20,6 +20,8 @@ from ..techniques.scoring import score_flc, score_si
 from ..techniques.taxonomy import to_ptc
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.96, 0.05))
+#: gaps (in tokens) between above-threshold runs that decoding may bridge; chosen on tune
+GAP_GRID = (0, 1, 2, 4, 8)
 #: a technique whose best tune F1 stays below this is switched off (threshold > 1)
 MIN_TUNE_F1 = 0.02
 
@@ -62,9 +64,18 @@ def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print) -> 
         thresholds[lab] = best[1] if best[0] >= MIN_TUNE_F1 else 1.01
         log(f"  threshold {lab}: {thresholds[lab]} (tune F1 {best[0]:.3f})")
     th = np.array([thresholds[lab] for lab in labels])
+    gold_all = {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, _, _ in tune}
+
+    def tune_flc(gap: int) -> float:
+        pred = {r.id: decode_spans(r.text, p, o, labels, th, max_gap=gap) for r, p, o in tune}
+        return score_flc(gold_all, pred)["f1"]
+
+    gap_f1 = {gap: tune_flc(gap) for gap in GAP_GRID}
+    max_gap = max(GAP_GRID, key=lambda g: (gap_f1[g], -g))
+    log(f"  max_gap {max_gap} (tune FLC by gap: {', '.join(f'{g}: {f:.3f}' for g, f in gap_f1.items())})")
     raw, right = [], []
     for r, p, o in tune:
-        pred = decode_spans(r.text, p, o, labels, th)
+        pred = decode_spans(r.text, p, o, labels, th, max_gap=max_gap)
         gold = {}
         for s, e, n, _ in r.spans:
             gold.setdefault(n, []).append((s, e))
@@ -73,6 +84,7 @@ def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print) -> 
     knots = calibration.fit_isotonic(raw, right)
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     config["thresholds"] = thresholds
+    config["max_gap"] = max_gap
     config["calibration"] = knots
     (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     metrics = evaluate_model(model_dir, test_recs, cfg, log=log)
