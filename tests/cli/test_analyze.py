@@ -100,7 +100,7 @@ def test_cli_ptc_format_ids_and_lines(tmp_path, capsys, monkeypatch):
 
     def with_techniques(self, article, doc):
         an = real(self, article, doc)
-        an.add("techniques", [Span(0, 9, "Loaded_Language", 0.9), Span(10, 14, "Whataboutism", 0.5)])
+        an.layers["techniques"] = [Span(0, 9, "Loaded_Language", 0.9), Span(10, 14, "Whataboutism", 0.5)]
         return an
 
     monkeypatch.setattr(Engine, "_finish", with_techniques)

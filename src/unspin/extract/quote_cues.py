@@ -55,6 +55,10 @@ class Cued:
     via: str  # clause infinitive object prep according parenthetical raising noun colon | quote
     cue_token: int  # index of the cue's head token
     skip: frozenset[int] = frozenset()  # character offsets of cue and source words inside the content
+    comp: int = -1  # index of the token heading the content (the object of the preposition for "prep")
+    prep: str = ""  # the preposition of a "prep" cue ("talked about"), lower-cased
+    rule: bool = True  # the lexicon's own reading of this cue word (else an alternative the model weighs)
+    score: float = 1.0  # the cue model's probability that this is an attribution (1.0 without a model)
 
 
 def _edge(t: Token) -> bool:
@@ -102,15 +106,16 @@ def _afterthought(doc: Doc, comp: Token, t: Token) -> bool:
     return t.dep_ == "relcl" or not any(x.dep_ == "cc" for x in doc[t.head.i:t.right_edge.i + 1])
 
 
-def _content(doc: Doc, comp: Token, cue: Token, exclude: set[int]) -> tuple[int, int] | None:
+def _content(doc: Doc, comp: Token, cue: Token, exclude: set[int], whole: bool = False) -> tuple[int, int] | None:
     """The character range of ``comp``'s subtree within the cue's sentence, minus side attributions
-    and final afterthoughts; cue and source words are left out at the edges, bridged inside."""
+    and final afterthoughts (unless ``whole``); cue and source words are left out at the edges,
+    bridged inside."""
     sent = cue.sent
     dropped: set[int] = set(exclude)
     for t in comp.subtree:
         if t.i in dropped or t is comp:
             continue
-        if _is_side_cue(t) or _afterthought(doc, comp, t):
+        if not whole and (_is_side_cue(t) or _afterthought(doc, comp, t)):
             dropped |= {x.i for x in t.subtree}
             if t.dep_ == "conj":
                 dropped |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
@@ -170,11 +175,13 @@ def cue_span(verb: Token) -> tuple[int, int]:
     return verb.idx, end
 
 
-def _raised(doc: Doc, v: Token, lemma: str, kids: list[Token], cue: tuple[int, int]) -> Cued | None:
+def _raised(doc: Doc, v: Token, lemma: str, kids: list[Token], cue: tuple[int, int],
+            open_: bool = False) -> Cued | None:
     """"Trump seemed to ...", "Sanders is expected to ...": the subject and the infinitive are the
-    content, there is no source."""
+    content, there is no source (``open_``: any passive verb with an infinitive, for the model)."""
     passive = any(c.dep_ == "nsubjpass" for c in kids)
-    if not ((lemma in RAISING_CUES and not passive) or (lemma in PASSIVE_RAISING_CUES and passive)):
+    if not ((lemma in RAISING_CUES and not passive) or (lemma in PASSIVE_RAISING_CUES and passive)
+            or (open_ and passive)):
         return None
     subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass")), None)
     comp = next((c for c in kids if c.dep_ == "xcomp"), None)
@@ -186,72 +193,110 @@ def _raised(doc: Doc, v: Token, lemma: str, kids: list[Token], cue: tuple[int, i
     if first is None or second is None:
         return None
     skip = _skip([doc[i] for i in aux | {v.i}])
-    return Cued(cue, (first[0], second[1]), None, "raising", v.i, skip)
+    return Cued(cue, (first[0], second[1]), None, "raising", v.i, skip, comp=comp.i)
 
 
-def _from_verb(doc: Doc, v: Token) -> Cued | None:
-    """The attribution a cue verb heads, trying its complement types in turn."""
+def _verb_candidates(doc: Doc, v: Token, open_: bool) -> list[Cued]:
+    """The attributions a cue verb may head. Lexicon mode (``open_`` false): the first complement
+    the lexicon licenses for the word, if any. Open mode (a cue model decides): every complement
+    the parse offers (clause, infinitive, object, each preposition, parenthetical), the lexicon's
+    own reading flagged ``rule``."""
     lemma = v.lemma_.lower()
-    if lemma not in _VERB_CUES:
-        return None
+    listed = lemma in _VERB_CUES
+    if not listed and not open_:
+        return []
     kids = list(v.children)
     prt = next((c.lower_ for c in kids if c.dep_ == "prt"), None)
     if prt is not None and (lemma, prt) not in PARTICLE_CUES:
-        return None
+        if not open_:
+            return []
+        listed = False
     cue = cue_span(v)
-    raised = _raised(doc, v, lemma, kids, cue)
-    if raised is not None:
-        return raised
+    out: list[Cued] = []
+    if listed:
+        raised = _raised(doc, v, lemma, kids, cue)
+        if raised is not None:
+            return [raised]
+    if open_:
+        raised = _raised(doc, v, lemma, kids, cue, open_=True)
+        if raised is not None:
+            raised.rule = False
+            out.append(raised)
     subj = subject_of(v)
     if subj is not None and (subj.dep_ == "expl" or (lemma in RAISING_CUES and subj.lower_ in ("it", "there"))):
         subj = None  # "It seems ...": no source
     cut = _source_tokens(v, subj) | {v.i}
     skip = _skip([doc[i] for i in cut])
-    span = _complement(doc, v, lemma, kids, cut)
-    if span is not None:
-        return Cued(cue, span[1], subj, span[0], v.i, skip)
-    if lemma in OBJECT_CUES or (lemma in NAMED_OBJECT_CUES and subj is not None and subj.ent_type_ in _NAMED):
-        content = _object(doc, v, kids, cut)
-        if content is not None:
-            return Cued(cue, content, subj, "object", v.i, skip)
-    for c in kids:
-        if c.dep_ == "prep" and (lemma, c.lower_) in PREP_CUES:
-            pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
-            if pobj is not None and pobj.lemma_.lower() not in _NO_COMMENT:
-                content = _content(doc, pobj, v, cut)
-                if content is not None:
-                    return Cued((cue[0], c.idx + len(c)), content, subj, "prep", v.i)
-    if lemma in SPEECH_CUES and subj is not None:
-        return _parenthetical(doc, v, kids, subj, cue)
-    return None
-
-
-def _complement(doc: Doc, v: Token, lemma: str, kids: list[Token], cut: set[int]) -> tuple[str, tuple[int, int]] | None:
-    """("clause" | "infinitive", content) for "said (that) ...", "refused to ..."."""
+    has_dobj = any(c.dep_ == "dobj" for c in kids)
+    # (via, content, complement token, preposition, licensed by the lexicon), in the lexicon's order
+    options: list[tuple[str, tuple[int, int], int, str, bool]] = []
     for dep, lex, via in (("ccomp", CLAUSE_CUES, "clause"), ("xcomp", INFINITIVE_CUES, "infinitive")):
-        if lemma not in lex:
+        licensed = listed and lemma in lex and not (dep == "xcomp" and lemma in OBJECT_CUES and has_dobj)
+        if not (licensed or open_):
             continue
-        if dep == "xcomp" and lemma in OBJECT_CUES and any(c.dep_ == "dobj" for c in kids):
-            continue  # "called it a disgrace": an object
         for comp in (c for c in kids if c.dep_ == dep):
             content = _content(doc, comp, v, cut)
             if content is not None:
-                return via, content
-    return None
+                options.append((via, content, comp.i, "", licensed))
+                if open_:
+                    whole = _content(doc, comp, v, cut, whole=True)
+                    if whole is not None and whole != content:
+                        options.append((via, whole, comp.i, "=whole", False))
+                break
+    licensed = listed and (lemma in OBJECT_CUES
+                           or (lemma in NAMED_OBJECT_CUES and subj is not None and subj.ent_type_ in _NAMED))
+    if has_dobj and (licensed or open_):
+        obj = next(c for c in kids if c.dep_ == "dobj")
+        bare, full, extra = _object(doc, v, obj, kids, cut)
+        if full is not None:
+            options.append(("object", full, obj.i, extra, licensed))
+        if open_ and bare is not None and bare != full:
+            options.append(("object", bare, obj.i, "", False))
+    for c in kids:
+        if c.dep_ != "prep":
+            continue
+        licensed = listed and (lemma, c.lower_) in PREP_CUES
+        if not (licensed or (open_ and c.i > v.i)):
+            continue
+        pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
+        if pobj is None or (licensed and pobj.lemma_.lower() in _NO_COMMENT):
+            continue
+        content = _content(doc, pobj, v, cut)
+        if content is not None:
+            options.append(("prep", content, pobj.i, c.lower_, licensed))
+    rule_done = False
+    for via, content, comp, prep, licensed in options:
+        rule = licensed and not rule_done
+        rule_done = rule_done or rule
+        if not (rule or open_):
+            continue
+        cue_here = (cue[0], doc[comp].head.idx + len(doc[comp].head)) if via == "prep" else cue
+        out.append(Cued(cue_here, content, subj, via, v.i, skip if via != "prep" else frozenset(),
+                        comp=comp, prep=prep, rule=rule))
+        if not open_:
+            return out
+    licensed = listed and lemma in SPEECH_CUES
+    if subj is not None and (licensed or open_):
+        par = _parenthetical(doc, v, kids, subj, cue)
+        if par is not None:
+            par.rule = licensed and not rule_done
+            if par.rule or open_:
+                out.append(par)
+    return out
 
 
-def _object(doc: Doc, v: Token, kids: list[Token], cut: set[int]) -> tuple[int, int] | None:
-    """The direct object and what completes it: "called [the plan a disaster]", "accused [X of Y]"."""
-    obj = next((c for c in kids if c.dep_ == "dobj"), None)
-    if obj is None:
-        return None
-    span = _content(doc, obj, v, cut)
+def _object(doc: Doc, v: Token, obj: Token, kids: list[Token], cut: set[int]):
+    """The direct object alone, and with what completes it ("called [the plan a disaster]",
+    "accused [X of Y]"), with a label of the completion ("+of", "+oprd"; "" when there is none)."""
+    bare = span = _content(doc, obj, v, cut)
+    extra = []
     for c in kids:
         if span is not None and c.i > obj.i and c.dep_ in ("oprd", "xcomp", "ccomp", "prep", "npadvmod"):
-            extra = _content(doc, c, v, cut)
-            if extra is not None:
-                span = (min(span[0], extra[0]), max(span[1], extra[1]))
-    return span
+            more = _content(doc, c, v, cut)
+            if more is not None:
+                span = (min(span[0], more[0]), max(span[1], more[1]))
+                extra.append("+" + (c.lower_ if c.dep_ == "prep" else c.dep_))
+    return bare, span, "".join(extra[:1])
 
 
 def _parenthetical(doc: Doc, v: Token, kids: list[Token], subj: Token, cue: tuple[int, int]) -> Cued | None:
@@ -266,7 +311,7 @@ def _parenthetical(doc: Doc, v: Token, kids: list[Token], subj: Token, cue: tupl
     span = _trim([t for t in v.head.subtree if t.i not in own and sent.start <= t.i < sent.end])
     if span is None:
         return None
-    return Cued(cue, span, subj, "parenthetical", v.i, _skip(list(v.subtree)))
+    return Cued(cue, span, subj, "parenthetical", v.i, _skip(list(v.subtree)), comp=v.head.i)
 
 
 def _according(doc: Doc, t: Token) -> Cued | None:
@@ -282,25 +327,65 @@ def _according(doc: Doc, t: Token) -> Cued | None:
     return Cued((t.idx, to.idx + len(to)), span, pobj, "according", t.i, _skip([doc[i] for i in phrase]))
 
 
-def _from_noun(doc: Doc, n: Token) -> Cued | None:
+def _noun_candidates(doc: Doc, n: Token, open_: bool) -> list[Cued]:
+    """"her criticism of the plan", "his claim that ...": as :func:`_verb_candidates`, for nouns
+    (open mode: every preposition after the noun and every "that"-clause)."""
     lemma = n.lemma_.lower()
+    out: list[Cued] = []
+    subj = None
+    rule_done = False
     for c in n.children:
-        if c.dep_ == "prep" and (lemma, c.lower_) in NOUN_PREP_CUES:
-            pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
-            subj = next((g for g in n.children if g.dep_ == "poss"), None)
-            span = _content(doc, pobj, n, {n.i}) if pobj is not None else None
-            if span:
-                return Cued((n.idx, c.idx + len(c)), span, subj, "noun", n.i)
-    if lemma not in NOUN_CUES:
-        return None
+        if c.dep_ != "prep":
+            continue
+        licensed = (lemma, c.lower_) in NOUN_PREP_CUES
+        if not (licensed or (open_ and c.i > n.i)):
+            continue
+        pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
+        subj = next((g for g in n.children if g.dep_ == "poss"), None)
+        span = _content(doc, pobj, n, {n.i}) if pobj is not None else None
+        if span:
+            rule = licensed and not rule_done
+            rule_done = rule_done or rule
+            out.append(Cued((n.idx, c.idx + len(c)), span, subj, "noun", n.i, comp=pobj.i, prep=c.lower_, rule=rule))
+            if rule and not open_:
+                return out
+    if lemma not in NOUN_CUES and not open_:
+        return out
     for c in n.children:
         if c.dep_ in ("acl", "ccomp") and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children):
             subj = next((g for g in n.children if g.dep_ == "poss"), None)
             cut = {n.i} | ({t.i for t in subj.subtree} if subj is not None else set())
             span = _content(doc, c, n, cut)
             if span:
-                return Cued((n.idx, n.idx + len(n)), span, subj, "noun", n.i)
-    return None
+                rule = lemma in NOUN_CUES and not rule_done
+                out.append(Cued((n.idx, n.idx + len(n)), span, subj, "noun", n.i, comp=c.i, rule=rule))
+                break
+    return out
+
+
+def _adj_candidates(doc: Doc, a: Token) -> list[Cued]:
+    """"was unsure why ...", "is eager to ...", "are critical of ..." (open mode only): an adjective
+    complement with a clause, an infinitive or a prepositional object; the source is the subject
+    of the verb it completes."""
+    if a.dep_ != "acomp":
+        return []
+    subj = subject_of(a.head)
+    cut = _source_tokens(a.head, subj) | {a.i, a.head.i}
+    out: list[Cued] = []
+    for c in a.children:
+        if c.i < a.i:
+            continue
+        if c.dep_ in ("ccomp", "xcomp"):
+            span = _content(doc, c, a, cut)
+            if span:
+                out.append(Cued((a.idx, a.idx + len(a)), span, subj, "adj", a.i, comp=c.i, rule=False))
+        elif c.dep_ == "prep":
+            pobj = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
+            span = _content(doc, pobj, a, cut) if pobj is not None else None
+            if span:
+                out.append(Cued((a.idx, c.idx + len(c)), span, subj, "adj", a.i, comp=pobj.i, prep=c.lower_,
+                                rule=False))
+    return out
 
 
 _NOT_SOURCES = frozenset("""
@@ -361,50 +446,87 @@ def _side_root(outer: Cued, inner: Cued, doc: Doc) -> Token | None:
     return None
 
 
-def _univocal(doc: Doc, found: list[Cued]) -> list[Cued]:
+def _cut_before(doc: Doc, outer: Cued, side: Token) -> bool:
+    """Cut ``outer``'s content before the side clause ``side``; False when nothing is left."""
+    first = doc.char_span(outer.content[0], outer.content[1], alignment_mode="expand")
+    head = list(doc[first.start:side.left_edge.i]) if first is not None else []
+    span = _trim(head)
+    if span is None:
+        return False
+    outer.content = span
+    return True
+
+
+def _univocal(doc: Doc, found: list[Cued], scored: bool = False) -> list[Cued]:
     """Each word in at most one attribution: a cue inside another's content is dropped, unless it
-    heads a side clause at the end of that content, which is then cut before the clause."""
-    found = sorted(found, key=lambda c: c.content[0] - c.content[1])  # longest content first
+    heads a side clause at the end of that content, which is then cut before the clause. Without
+    scores the longest content wins; with them (``scored``) the likelier attribution does."""
+    if scored:
+        found = sorted(found, key=lambda c: (-c.score, c.content[0] - c.content[1]))
+    else:
+        found = sorted(found, key=lambda c: c.content[0] - c.content[1])  # longest content first
     kept: list[Cued] = []
     for c in found:
         ok = True
         for k in kept:
             if k.content[0] <= c.cue[0] < k.content[1]:
                 side = _side_root(k, c, doc)
-                if side is None:
+                if side is None or not _cut_before(doc, k, side):
                     ok = False
                     break
-                first = doc.char_span(k.content[0], k.content[1], alignment_mode="expand")
-                head = list(doc[first.start:side.left_edge.i]) if first is not None else []
-                span = _trim(head)
-                if span is None:
+            elif scored and c.content[0] <= k.cue[0] < c.content[1]:
+                side = _side_root(c, k, doc)
+                if side is None or not _cut_before(doc, c, side):
                     ok = False
                     break
-                k.content = span
         if ok:
             kept.append(c)
     return sorted(kept, key=lambda c: c.cue[0])
 
 
-def find_cued(doc: Doc, blocked: list[tuple[int, int]]) -> list[Cued]:
-    """Attributions from the parse, sorted by cue; ``blocked`` are character ranges
-    (direct quotations) whose words are never cues."""
+def candidates(doc: Doc, blocked: list[tuple[int, int]], model=None) -> list[Cued]:
+    """Every attribution the parse offers, before the univocal rule. Without a ``model``: the
+    lexicon's readings only. With one (a :class:`.quote_model.CueModel`): also every complement of
+    the verbs, nouns and adjectives in the model's vocabulary, each for the model to accept or reject."""
     found: list[Cued] = []
     inside = blocked_tokens(doc, blocked)
+    verbs = model.verbs if model is not None else frozenset()
+    nouns = model.nouns if model is not None else frozenset()
+    adjs = model.adjs if model is not None else frozenset()
     for t in doc:
         if t.i in inside:
             continue
-        item = None
+        pos = t.pos_
         if t.lower_ == "according":
             item = _according(doc, t)
-        elif t.pos_ in ("VERB", "AUX"):
-            item = _from_verb(doc, t)
-        elif t.pos_ == "NOUN":
-            item = _from_noun(doc, t)
-        if item is not None:
-            found.append(item)
+            if item is not None:
+                found.append(item)
+        elif pos in ("VERB", "AUX"):
+            found.extend(_verb_candidates(doc, t, t.lemma_.lower() in verbs))
+        elif pos == "NOUN":
+            found.extend(_noun_candidates(doc, t, t.lemma_.lower() in nouns))
+        elif pos == "ADJ" and adjs and t.lemma_.lower() in adjs:
+            found.extend(_adj_candidates(doc, t))
     for sent in doc.sents:
         item = _from_colon(doc, sent)
         if item is not None and item.cue_token not in inside:
             found.append(item)
-    return _univocal(doc, found)
+    return found
+
+
+def find_cued(doc: Doc, blocked: list[tuple[int, int]], model=None) -> list[Cued]:
+    """Attributions from the parse, sorted by cue; ``blocked`` are character ranges
+    (direct quotations) whose words are never cues. With a cue ``model``, each candidate gets
+    the model's probability (``score``) and, per cue word, the likeliest reading is kept when it
+    reaches the model's threshold."""
+    found = candidates(doc, blocked, model)
+    if model is not None:
+        from .quote_model import nesting_features
+
+        best: dict[int, Cued] = {}
+        for c, extra in zip(found, nesting_features(doc, found), strict=True):
+            c.score = model.score(doc, c, blocked, extra)
+            if c.score >= model.threshold and (c.cue_token not in best or c.score > best[c.cue_token].score):
+                best[c.cue_token] = c
+        found = list(best.values())
+    return _univocal(doc, found, scored=model is not None)
