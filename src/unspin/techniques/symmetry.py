@@ -24,9 +24,18 @@ PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _table() -> dict[str, str]:
+#: A control: swaps that change no actor (weekdays, months). Spans that change under
+#: these show how much any small edit moves the model - the floor for the actor figure.
+CONTROL_PAIRS: tuple[tuple[str, str], ...] = (
+    ("Monday", "Tuesday"), ("Wednesday", "Thursday"), ("Friday", "Saturday"), ("January", "February"),
+    ("March", "April"), ("June", "July"), ("September", "October"), ("November", "December"),
+    ("morning", "evening"), ("week", "month"),
+)
+
+
+def _table(pairs=PAIRS) -> dict[str, str]:
     table: dict[str, str] = {}
-    for a, b in PAIRS:
+    for a, b in pairs:
         table.setdefault(a, b)
         table.setdefault(b, a)
     for key, value in list(table.items()):  # "The Kremlin" at the start of a sentence
@@ -35,8 +44,14 @@ def _table() -> dict[str, str]:
     return table
 
 
+def _pattern(table: dict[str, str]) -> re.Pattern:
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")\b")
+
+
 _TABLE = _table()
-_PATTERN = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(_TABLE, key=len, reverse=True)) + r")\b")
+_PATTERN = _pattern(_TABLE)
+_CONTROL = _table(CONTROL_PAIRS)
+_CONTROL_PATTERN = _pattern(_CONTROL)
 
 
 @dataclass
@@ -57,11 +72,14 @@ class Swapped:
         return n + (pos - o) if k % 2 == 1 or pos == o else n
 
 
-def swap_actors(text: str) -> Swapped:
+def swap_actors(text: str, control: bool = False) -> Swapped:
+    """Swap every actor name with its counterpart (``control=True``: swap weekdays and
+    months instead, the noise floor)."""
+    table, pattern = (_CONTROL, _CONTROL_PATTERN) if control else (_TABLE, _PATTERN)
     out, anchors, replaced, last, shift = [], [], [], 0, 0
-    for m in _PATTERN.finditer(text):
+    for m in pattern.finditer(text):
         out.append(text[last:m.start()])
-        new = _TABLE[m.group(1)]
+        new = table[m.group(1)]
         before = text[:m.start()].rstrip()
         if not before or before[-1] in ".!?\n\"“":  # sentence start: capitalise "the ..."
             new = new[0].upper() + new[1:]
