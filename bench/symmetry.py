@@ -50,7 +50,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from unspin.techniques.model import DEFAULT_MODEL_DIR, TechniqueModel
-    from unspin.techniques.symmetry import compare, swap_actors
+    from unspin.techniques.symmetry import swap_actors
 
     model_dir = Path(args.model_dir or DEFAULT_MODEL_DIR)
     model = TechniqueModel(model_dir, threads=os.cpu_count() or 1)

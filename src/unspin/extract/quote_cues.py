@@ -106,16 +106,15 @@ def _afterthought(doc: Doc, comp: Token, t: Token) -> bool:
     return t.dep_ == "relcl" or not any(x.dep_ == "cc" for x in doc[t.head.i:t.right_edge.i + 1])
 
 
-def _content(doc: Doc, comp: Token, cue: Token, exclude: set[int], whole: bool = False) -> tuple[int, int] | None:
+def _content(doc: Doc, comp: Token, cue: Token, exclude: set[int]) -> tuple[int, int] | None:
     """The character range of ``comp``'s subtree within the cue's sentence, minus side attributions
-    and final afterthoughts (unless ``whole``); cue and source words are left out at the edges,
-    bridged inside."""
+    and final afterthoughts; cue and source words are left out at the edges, bridged inside."""
     sent = cue.sent
     dropped: set[int] = set(exclude)
     for t in comp.subtree:
         if t.i in dropped or t is comp:
             continue
-        if not whole and (_is_side_cue(t) or _afterthought(doc, comp, t)):
+        if _is_side_cue(t) or _afterthought(doc, comp, t):
             dropped |= {x.i for x in t.subtree}
             if t.dep_ == "conj":
                 dropped |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
@@ -238,10 +237,10 @@ def _verb_candidates(doc: Doc, v: Token, open_: bool) -> list[Cued]:
             content = _content(doc, comp, v, cut)
             if content is not None:
                 options.append((via, content, comp.i, "", licensed))
-                if open_:
-                    whole = _content(doc, comp, v, cut, whole=True)
-                    if whole is not None and whole != content:
-                        options.append((via, whole, comp.i, "=whole", False))
+                if open_ and dep == "ccomp":
+                    more = _with_conjuncts(doc, v, comp, kids, content, cut)
+                    if more is not None:
+                        options.append((via, more, comp.i, "+conj", False))
                 break
     licensed = listed and (lemma in OBJECT_CUES
                            or (lemma in NAMED_OBJECT_CUES and subj is not None and subj.ent_type_ in _NAMED))
@@ -282,7 +281,69 @@ def _verb_candidates(doc: Doc, v: Token, open_: bool) -> list[Cued]:
             par.rule = licensed and not rule_done
             if par.rule or open_:
                 out.append(par)
+    if open_:
+        out.extend(_passive(doc, v, kids, subj, cue))
+        rel = _relative_object(doc, v, kids, subj, cue)
+        if rel is not None:
+            out.append(rel)
     return out
+
+
+def _passive(doc: Doc, v: Token, kids: list[Token], subj: Token | None, cue: tuple[int, int]) -> list[Cued]:
+    """"The plan was widely condemned (by X)": the passive subject is the content, alone or with the
+    rest of the clause ("Clinton has been pushed to these positions"); the agent is the source."""
+    target = next((c for c in kids if c.dep_ == "nsubjpass"), None)
+    if target is None or target.i > v.i:
+        return []
+    aux = {c.i for c in kids if c.dep_ in ("aux", "auxpass", "neg", "advmod") and target.i < c.i < v.i}
+    agent = next((c for c in kids if c.dep_ == "agent"), None)
+    cut = aux | {v.i} | ({t.i for t in agent.subtree} if agent is not None else set())
+    first = _content(doc, target, v, cut)
+    if first is None:
+        return []
+    out = [Cued(cue, first, subj, "passive", v.i, comp=target.i, rule=False)]
+    rest = [t for t in v.subtree if t.i > v.i and t.i not in cut and v.sent.start <= t.i < v.sent.end
+            and not (agent is not None and t.i > agent.i)]
+    tail = _trim(rest)
+    if tail is not None and tail[1] > first[1]:
+        out.append(Cued(cue, (first[0], tail[1]), subj, "passive", v.i, _skip([doc[i] for i in aux | {v.i}]),
+                        comp=target.i, prep="+rest", rule=False))
+    return out
+
+
+_REL_OBJECT = frozenset({"that", "which", "whom", "who", "what"})
+
+
+def _relative_object(doc: Doc, v: Token, kids: list[Token], subj: Token | None,
+                     cue: tuple[int, int]) -> Cued | None:
+    """"the deal (that) Cruz once supported": the noun a relative clause hangs on is the object
+    of its cue verb, so the content."""
+    if v.dep_ != "relcl" or subj is None or subj.i == v.head.i or v.head.pos_ not in ("NOUN", "PROPN", "PRON"):
+        return None
+    obj = next((c for c in kids if c.dep_ in ("dobj", "ccomp", "xcomp")), None)
+    if obj is not None and not (obj.dep_ == "dobj" and obj.lower_ in _REL_OBJECT):
+        return None
+    own = {t.i for t in v.subtree}
+    head = v.head
+    span = _trim([t for t in head.subtree if t.i not in own and t.i <= v.i and head.sent.start <= t.i])
+    if span is None:
+        return None
+    return Cued(cue, span, subj, "relobj", v.i, comp=head.i, rule=False)
+
+
+def _with_conjuncts(doc: Doc, v: Token, comp: Token, kids: list[Token], content: tuple[int, int],
+                    cut: set[int]) -> tuple[int, int] | None:
+    """"said [she got a scholarship], but [her parents earned too much]": the clauses coordinated
+    with the cue verb after its complement, read as more of the content (an alternative reading)."""
+    end = content[1]
+    for c in kids:
+        if c.dep_ == "conj" and c.i > comp.i and c.pos_ in ("VERB", "AUX"):
+            if not any(g.dep_ in ("nsubj", "nsubjpass", "mark") for g in c.children):
+                continue  # "said X and left": the same source doing something else
+            more = _content(doc, c, v, cut)
+            if more is not None:
+                end = max(end, more[1])
+    return (content[0], end) if end > content[1] else None
 
 
 def _object(doc: Doc, v: Token, obj: Token, kids: list[Token], cut: set[int]):
@@ -296,7 +357,7 @@ def _object(doc: Doc, v: Token, obj: Token, kids: list[Token], cut: set[int]):
             if more is not None:
                 span = (min(span[0], more[0]), max(span[1], more[1]))
                 extra.append("+" + (c.lower_ if c.dep_ == "prep" else c.dep_))
-    return bare, span, "".join(extra[:1])
+    return bare, span, "".join(extra[:3])
 
 
 def _parenthetical(doc: Doc, v: Token, kids: list[Token], subj: Token, cue: tuple[int, int]) -> Cued | None:
@@ -324,7 +385,23 @@ def _according(doc: Doc, t: Token) -> Cued | None:
     span = _trim([x for x in t.sent if x.i not in phrase])
     if span is None:
         return None
-    return Cued((t.idx, to.idx + len(to)), span, pobj, "according", t.i, _skip([doc[i] for i in phrase]))
+    return Cued((t.idx, to.idx + len(to)), span, pobj, "according", t.i, _skip([doc[i] for i in phrase]),
+                comp=t.head.i if t.head.i != t.i else -1)
+
+
+def _according_clause(doc: Doc, whole: Cued) -> Cued | None:
+    """"..., because, according to Trump, the media would call him ...": the clause the phrase
+    hangs on rather than the whole sentence (an alternative reading for the model)."""
+    t = doc[whole.cue_token]
+    head = t.head
+    if head.i == t.i or head.dep_ == "ROOT":
+        return None
+    phrase = {x.i for x in t.subtree} | {x.i for x in doc[t.i + 1].subtree} | {t.i, t.i + 1}
+    span = _trim([x for x in head.subtree if x.i not in phrase and t.sent.start <= x.i < t.sent.end])
+    if span is None or span == whole.content:
+        return None
+    return Cued(whole.cue, span, whole.subject, "according", t.i, whole.skip, comp=head.i, prep="+clause",
+                rule=False)
 
 
 def _noun_candidates(doc: Doc, n: Token, open_: bool) -> list[Cued]:
@@ -501,6 +578,10 @@ def candidates(doc: Doc, blocked: list[tuple[int, int]], model=None) -> list[Cue
             item = _according(doc, t)
             if item is not None:
                 found.append(item)
+                if model is not None:
+                    alt = _according_clause(doc, item)
+                    if alt is not None:
+                        found.append(alt)
         elif pos in ("VERB", "AUX"):
             found.extend(_verb_candidates(doc, t, t.lemma_.lower() in verbs))
         elif pos == "NOUN":
