@@ -39,7 +39,6 @@ from .layers import get_layer, set_layer
 from .quote_cues import Cued, blocked_tokens, cue_span, find_cued, subject_of
 from .quote_lexicon import SPEECH_CUES
 from .quote_marks import QuoteSpan, find_quote_spans
-from .quote_model import CueModel, default_model
 
 #: a quotation with no cue and fewer words than this is a scare quote, not a quotation
 MIN_FREE_WORDS = 6
@@ -53,9 +52,6 @@ _PRONOUNS = {
 _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 _SPEECH_VIA = ("clause", "parenthetical", "quote", "according", "colon")
 _GLUE = set(" \t\r\n,;:.—–-()[]")
-_EDGE = ",;:.—–-"
-#: ``quote_spans(doc)`` without a ``model`` argument: the shipped cue model (the lexicon alone when it is missing)
-SHIPPED = "shipped"
 
 
 @dataclass
@@ -109,51 +105,21 @@ def _speech_cue_near(doc: Doc, q: QuoteSpan, inside: set[int]) -> Token | None:
     return best
 
 
-def _segments(doc: Doc, text: str, c: Cued) -> list[tuple[int, int]]:
-    """The content of a reported statement without the cue and source words inside it, as PolNeAR
-    splits it: "The economy, | Keller said, | is in good shape" gives two segments. A first segment
-    of connectives only ("And yet, aides say, ...") is left out."""
-    a, b = c.content
-    inner = sorted(i for i in c.skip if a < i < b)
-    if not inner:
-        return [c.content]
-    out: list[tuple[int, int]] = []
-    start = a
-    for lo, hi in ((inner[0], inner[-1] + 1),):
-        out.append((start, lo))
-        start = hi
-    out.append((start, b))
-    trimmed = []
-    for x, y in out:
-        while x < y and (text[x].isspace() or text[x] in _EDGE):
-            x += 1
-        while y > x and (text[y - 1].isspace() or text[y - 1] in _EDGE):
-            y -= 1
-        if x < y and any(ch.isalnum() for ch in text[x:y]):
-            trimmed.append((x, y))
-    if len(trimmed) == 2:
-        first = doc.char_span(*trimmed[0], alignment_mode="expand")
-        if first is not None and all(t.pos_ in ("CCONJ", "ADV", "PUNCT", "SCONJ", "INTJ", "SPACE") for t in first):
-            trimmed = trimmed[1:]
-    return trimmed or [c.content]
-
-
 def _cued_for_token(t: Token) -> Cued:
     return Cued(cue_span(t), (0, 0), subject_of(t), "quote", t.i)
 
 
-def _assemble(doc: Doc, text: str, model: CueModel | None) -> list[_Quote]:
+def _assemble(doc: Doc, text: str) -> list[_Quote]:
     marks = find_quote_spans(text)
     blocked = [(q.start, q.end) for q in marks]
     inside = blocked_tokens(doc, blocked)
     quotes: list[_Quote] = []
     by_cue: dict[int, _Quote] = {}
-    for c in find_cued(doc, blocked, model):
+    for c in find_cued(doc, blocked):
         held = [q for q in marks if q.start < c.content[1] and c.content[0] < q.end]
         if not held:
-            for a, b in _segments(doc, text, c):
-                item = _Quote(a, b, "indirect", c)
-                quotes.append(item)
+            item = _Quote(c.content[0], c.content[1], "indirect", c)
+            quotes.append(item)
         else:
             start = min([c.content[0]] + [q.start for q in held])
             end = max([c.content[1]] + [q.end for q in held])
@@ -282,16 +248,13 @@ def _speaker(text: str, subj: Token, ents: list[Span], history: list[tuple[int, 
     return " ".join(text[start:end].split()), start, end, None
 
 
-def quote_spans(doc: Doc, model: CueModel | str | None = SHIPPED) -> list[Span]:
-    """The ``quotes`` layer of a parsed ``Doc`` (entities layer read when present); ``model``: the
-    cue model that accepts or rejects candidate cues (default: the shipped one; None: the lexicon alone)."""
-    if model == SHIPPED:
-        model = default_model()
+def quote_spans(doc: Doc) -> list[Span]:
+    """The ``quotes`` layer of a parsed ``Doc`` (entities layer read when present)."""
     text = doc.text  # built anew on every access: read it once
     ents = [e for e in get_layer(doc, "entities") if e.label in _SPEAKER_LABELS]
     history: list[tuple[int, Span]] = []
     out: list[Span] = []
-    for q in _assemble(doc, text, model):
+    for q in _assemble(doc, text):
         attrs: dict = {"kind": q.kind, "speaker": None, "speaker_start": None, "speaker_end": None,
                        "cue": None, "cue_start": None, "cue_end": None}
         if q.cued is not None:
