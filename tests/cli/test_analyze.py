@@ -167,3 +167,35 @@ def test_cli_console_script_stdin_and_exit_codes(tmp_path):
     assert r.returncode == 1 and b"Traceback" not in r.stderr
     r = subprocess.run(cmd + ["analyze"], capture_output=True, env=env, timeout=60)
     assert r.returncode == 2 and b"Traceback" not in r.stderr
+
+
+def test_cli_html_overlapping_identical_spans(tmp_path, monkeypatch):
+    """Two techniques on the same words must render (regression: spans compared while sorting)."""
+    from unspin.model import Span
+    from unspin.pipeline import Engine
+
+    real = Engine._finish
+
+    def twice(self, article, doc):
+        an = real(self, article, doc)
+        an.layers["techniques"] = [Span(0, 9, "Loaded_Language", 0.9), Span(0, 9, "Loaded_Language", 0.4),
+                                   Span(0, 9, "Doubt", 0.5)]
+        return an
+
+    monkeypatch.setattr(Engine, "_finish", twice)
+    (tmp_path / "a.txt").write_text("Outrageous lies everywhere.", encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["analyze", str(tmp_path / "a.txt"), "-f", "html", "-o", str(out), "-q"]) == 0
+    assert out.read_text(encoding="utf-8").count('class="techniques"') == 1
+
+
+def test_cli_output_error_is_a_recorded_failure(tmp_path, monkeypatch, capsys):
+    from unspin.report import writers
+
+    def broken(self, analysis):
+        raise ValueError("writer bug")
+
+    monkeypatch.setattr(writers.JsonlWriter, "_write", broken)
+    (tmp_path / "a.txt").write_text("Some text about Peru.", encoding="utf-8")
+    assert main(["analyze", str(tmp_path / "a.txt"), "-f", "jsonl"]) == 1
+    assert "output-error: 1" in capsys.readouterr().err

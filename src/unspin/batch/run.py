@@ -68,12 +68,19 @@ def run_batch(
                 yield item
 
     for analysis in engine.analyze_many(articles()):
-        if analysis.ok:
-            result.ok += 1
+        try:
+            on_analysis(analysis)
+        except (BrokenPipeError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - an output bug costs this article only
+            fail(Failure(analysis.article.source or analysis.id, "output-error",
+                         f"could not write the result: {type(exc).__name__}: {exc}", analysis.id))
         else:
-            errors = "; ".join(d.message for d in analysis.diagnostics if d.level == "error")
-            fail(Failure(analysis.article.source or analysis.id, "analysis-error", errors, analysis.id))
-        on_analysis(analysis)
+            if analysis.ok:
+                result.ok += 1
+            else:
+                errors = "; ".join(d.message for d in analysis.diagnostics if d.level == "error")
+                fail(Failure(analysis.article.source or analysis.id, "analysis-error", errors, analysis.id))
         if progress is not None:
             progress.update(1)
     result.seconds = time.perf_counter() - started

@@ -58,7 +58,8 @@ def _segments(text: str, layers: dict[str, list[Span]]):
             bounds.add(max(0, min(s.start, len(text))))
             bounds.add(max(0, min(s.end, len(text))))
     cuts = sorted(bounds)
-    events = sorted((s.start, s.end, name, s) for name, spans in layers.items() for s in spans)
+    events = sorted(((s.start, s.end, name, s) for name, spans in layers.items() for s in spans),
+                    key=lambda e: (e[0], e[1], e[2]))
     active: list = []
     j = 0
     for a, b in zip(cuts, cuts[1:]):
