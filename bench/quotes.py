@@ -1,6 +1,6 @@
 """Quotation and attribution extraction on PolNeAR: unspin against textacy.
 
-    python bench/quotes.py [--split dev] [--limit N] [--no-textacy]
+    python bench/quotes.py [--split dev] [--limit N] [--no-textacy] [--lexicon]
 
 Data: PolNeAR (``$UNSPIN_DATA/polnear`` or ``../shared/data/polnear``), the
 **dev** split by default (use ``--split train`` while developing; dev only to
@@ -175,11 +175,12 @@ def group_units(text: str, items: list[tuple[tuple[int, int], tuple | None, tupl
     return units
 
 
-def unspin_units(doc) -> list[Unit]:
+def unspin_units(doc, spans=None) -> list[Unit]:
+    """Units of the ``quotes`` layer of ``doc`` (or of the given ``spans`` of that layer's kind)."""
     from unspin.extract.layers import get_layer
 
     items = []
-    for s in get_layer(doc, "quotes"):
+    for s in get_layer(doc, "quotes") if spans is None else spans:
         a = s.attrs
         cue = (a["cue_start"], a["cue_end"]) if a.get("cue_start") is not None else None
         spk = (a["speaker_start"], a["speaker_end"]) if a.get("speaker_start") is not None else None
@@ -269,8 +270,12 @@ def speaker_ok(pred: Unit, gold: Unit) -> bool:
     return False
 
 
-def evaluate(articles: list[Article], use_textacy: bool = True, nlp=None) -> dict[str, dict[str, float]]:
-    """Scores of unspin (and textacy when installed) on ``articles``: ``{system: scores}``."""
+def evaluate(articles: list[Article], use_textacy: bool = True, nlp=None,
+             lexicon: bool = False) -> dict[str, dict[str, float]]:
+    """Scores of unspin (and textacy when installed; and, with ``lexicon``, unspin's cue lexicon
+    without the learned cue model) on ``articles``: ``{system: scores}``. ``unspin`` also gets
+    ``secs_parse`` (spaCy and the layers quotes needs) and ``secs_quotes`` (the quotes stage)."""
+    from unspin.extract.quotes import quote_spans
     from unspin.pipeline import spacy_text
 
     nlp = nlp or unspin_nlp()
@@ -280,15 +285,29 @@ def evaluate(articles: list[Article], use_textacy: bool = True, nlp=None) -> dic
             from textacy.extract.triples import direct_quotations as dq
         except ImportError:
             print("textacy is not installed: `.venv/bin/pip install textacy` to compare with it", file=sys.stderr)
-    ours, theirs = Tally(), Tally()
+    ours, theirs, lex = Tally(), Tally(), Tally()
     texts = (spacy_text(a.text) for a in articles)
-    for art, doc in zip(articles, nlp.pipe(texts, batch_size=8), strict=True):
+    later = [n for n in ("unspin_quotes", "unspin_statements") if n in nlp.pipe_names]
+    stages = [nlp.get_pipe(n) for n in later]
+    docs = nlp.pipe(texts, batch_size=8, disable=later)
+    secs_parse = secs_quotes = 0.0
+    for art in articles:
+        t0 = time.perf_counter()
+        doc = next(docs)
+        t1 = time.perf_counter()
+        secs_parse += t1 - t0
         try:
+            for k, stage in enumerate(stages):
+                doc = stage(doc)
+                if k == 0:
+                    secs_quotes += time.perf_counter() - t1
             pred = unspin_units(doc)
         except Exception:  # noqa: BLE001 - counted, never expected
             ours.lost += 1
             pred = []
         ours.add(pred, art.gold, art.name)
+        if lexicon:
+            lex.add(unspin_units(doc, quote_spans(doc, model=None)), art.gold, art.name)
         if dq is not None:
             try:
                 tpred = textacy_units(doc, dq)
@@ -297,6 +316,9 @@ def evaluate(articles: list[Article], use_textacy: bool = True, nlp=None) -> dic
                 tpred = []
             theirs.add(tpred, art.gold, art.name)
     out = {"unspin": ours.scores()}
+    out["unspin"].update(secs_parse=secs_parse, secs_quotes=secs_quotes)
+    if lexicon:
+        out["lexicon"] = lex.scores()
     if dq is not None:
         out["textacy"] = theirs.scores()
         both = ours.speaker_by_gold.keys() & theirs.speaker_by_gold.keys()
@@ -311,10 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="dev", choices=("dev", "train"))
     ap.add_argument("--limit", type=int, default=None, help="first N articles only")
     ap.add_argument("--no-textacy", action="store_true")
+    ap.add_argument("--lexicon", action="store_true",
+                    help="also score unspin's cue lexicon alone (without the learned cue model)")
     args = ap.parse_args(argv)
     articles = load_polnear(args.split, args.limit)
     t0 = time.perf_counter()
-    results = evaluate(articles, use_textacy=not args.no_textacy)
+    results = evaluate(articles, use_textacy=not args.no_textacy, lexicon=args.lexicon)
     secs = time.perf_counter() - t0
     print(f"PolNeAR {args.split}: {len(articles)} articles, {sum(len(a.gold) for a in articles)} gold attributions "
           f"({secs:.0f}s)")
@@ -328,10 +352,14 @@ def main(argv: list[str] | None = None) -> int:
             ("articles lost", "articles_lost")]
     print(f"{'metric':24s}" + "".join(f"{s:>10s}" for s in systems))
     for label, key in rows:
-        if any(key not in results[s] for s in systems):
+        if all(key not in results[s] for s in systems):
             continue
-        vals = [results[s][key] for s in systems]
-        print(f"{label:24s}" + "".join(f"{v:10.3f}" if isinstance(v, float) else f"{v:10d}" for v in vals))
+        vals = [results[s].get(key) for s in systems]
+        print(f"{label:24s}" + "".join(f"{'-':>10s}" if v is None else f"{v:10.3f}" if isinstance(v, float)
+                                       else f"{v:10d}" for v in vals))
+    ours = results["unspin"]
+    print(f"time: spaCy and the layers quotes needs {ours['secs_parse']:.1f}s, quotes stage "
+          f"{ours['secs_quotes']:.2f}s ({100 * ours['secs_quotes'] / max(ours['secs_parse'], 1e-9):.1f}% of that)")
     return 0
 
 

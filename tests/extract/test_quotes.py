@@ -162,14 +162,19 @@ def test_quotes_multi_paragraph_direct_quotation(nlp):
     ("Tom Brandt denied that he had met the lobbyists.", "that he had met the lobbyists", "Tom Brandt", "denied"),
     ("Tom Brandt announced that the factory would close.", "that the factory would close", "Tom Brandt",
      "announced"),
-    ("The economy, Anna Keller said, is in good shape.", "The economy, Anna Keller said, is in good shape",
-     "Anna Keller", "said"),
     ("The economy is in good shape, Anna Keller said.", "The economy is in good shape", "Anna Keller", "said"),
 ])
 def test_quotes_indirect_forms(nlp, text, content, speaker, cue):
     found = quotes_of(nlp, text)
     assert [(q["text"], q["kind"], q["speaker"], q["cue_text"]) for q in found] == [
         (content, "indirect", speaker, cue)]
+
+
+def test_quotes_indirect_split_by_the_cue_is_two_segments_of_one_statement(nlp):
+    """PolNeAR leaves the cue and source out of the content: "The economy, | Keller said, | is ..."."""
+    found = quotes_of(nlp, "The economy, Anna Keller said, is in good shape.")
+    assert [(q["text"], q["kind"], q["speaker"], q["cue_text"]) for q in found] == [
+        ("The economy", "indirect", "Anna Keller", "said"), ("is in good shape", "indirect", "Anna Keller", "said")]
 
 
 @pytest.mark.parametrize(("text", "content", "speaker"), [
@@ -214,7 +219,12 @@ def test_quotes_description_speaker_prefers_the_appositive_name(nlp, text, speak
     "Don't touch Keller's rock 'n' roll records from the '90s.",
 ])
 def test_quotes_scare_quotes_titles_and_apostrophes_are_not_quotations(nlp, text):
-    assert quotes_of(nlp, text) == []
+    """No quotation of their own (a verb or noun around them may still be an attribution the cue
+    model accepts: "Critics of [the so-called "reform"]")."""
+    found = quotes_of(nlp, text)
+    assert all(q["kind"] != "direct" for q in found)
+    marked = [text[s.start:s.end] for s in find_quote_spans(text)]
+    assert not any(q["text"] in marked for q in found)
 
 
 def test_quotes_unbalanced_mark_keeps_the_other_quotations(nlp):
@@ -257,9 +267,85 @@ def test_quotes_without_parse_fall_back_to_quote_marks():
         ("“We will win this vote in the end,”", "direct", None)]
 
 
+# -- the learned cue model ------------------------------------------------------------------
+def _cued(nlp, text: str, model):
+    from unspin.extract.quote_cues import find_cued
+    from unspin.extract.quote_marks import find_quote_spans
+    from unspin.pipeline import spacy_text
+
+    doc = nlp(spacy_text(text))
+    blocked = [(q.start, q.end) for q in find_quote_spans(text)]
+    return [(text[c.cue[0]:c.cue[1]], text[c.content[0]:c.content[1]]) for c in find_cued(doc, blocked, model)]
+
+
+def test_cue_model_decides_with_its_weights(nlp):
+    """A hand-made model: its weights alone decide which verbs are cues, whatever the lexicon says."""
+    from unspin.extract.quote_model import CueModel
+
+    model = CueModel({"l=say": 6.0, "l=praise": 6.0, "lv=praise|object": 1.0}, bias=-4.0, threshold=0.5,
+                     verbs={"say", "eat", "praise", "admire"})
+    text = "Tom Brandt said the plan was dead. Tom Brandt ate an apple. Anna Keller praised the mayor."
+    assert _cued(nlp, text, model) == [("said", "the plan was dead"), ("praised", "the mayor")]
+    model.threshold = 0.999
+    assert _cued(nlp, text, model) == []
+
+
+def test_cue_model_json_round_trip(tmp_path):
+    import json
+
+    from unspin.extract.quote_model import CueModel
+
+    model = CueModel({"l=say": 1.5}, -0.5, 0.4, {"say"}, {"claim"}, {"aware"}, {"seed": 1},
+                     dense=[[0.0] * 4, [0.1] * 4, [0.2] * 4])
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model.to_json()), encoding="utf-8")
+    back = CueModel.load(path)
+    assert (back.weights, back.bias, back.threshold, back.verbs, back.nouns, back.adjs, back.meta, back.dense) == (
+        model.weights, model.bias, model.threshold, model.verbs, model.nouns, model.adjs, model.meta, model.dense)
+    path.write_text(json.dumps({"format": "something else"}), encoding="utf-8")
+    with pytest.raises(ValueError):
+        CueModel.load(path)
+
+
+def test_shipped_cue_model_is_small_and_loads():
+    from unspin.extract.quote_model import MODEL_PATH, default_model
+
+    assert MODEL_PATH.is_file() and MODEL_PATH.stat().st_size < 1_000_000
+    model = default_model()
+    assert model is not None and 0.0 < model.threshold < 1.0
+    assert {"say", "tell", "back", "support"} <= model.verbs
+    assert len(model.weights) > 100
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Anna Keller said the plan was dead.", [("said", "the plan was dead")]),
+    ("Ted Cruz backed the plan.", [("backed", "the plan")]),
+    ("Ted Cruz criticized the plan on Monday.", [("criticized", "the plan")]),
+    ("Tom Brandt insisted that he had done nothing wrong.", [("insisted", "that he had done nothing wrong")]),
+    ("The new data back the claim.", []),
+    ("The bridge collapsed in the storm.", []),
+    ("Tom Brandt ate an apple in the kitchen.", []),
+    ("The company opened a new factory in Ohio.", []),
+])
+def test_shipped_cue_model_hand_written_cases(nlp, text, expected):
+    from unspin.extract.quote_model import default_model
+
+    assert _cued(nlp, text, default_model()) == expected
+
+
+def test_quotes_without_the_cue_model_use_the_lexicon(nlp):
+    from unspin.extract.quotes import quote_spans
+    from unspin.pipeline import spacy_text
+
+    text = "Ted Cruz said the plan was dead. Tom Brandt ate an apple."
+    spans = quote_spans(nlp(spacy_text(text)), model=None)
+    assert [(text[s.start:s.end], s.attrs["cue"], s.attrs["speaker"]) for s in spans] == [
+        ("the plan was dead", "said", "Ted Cruz")]
+
+
 # -- PolNeAR gate ------------------------------------------------------------------------
 #: dev scores reached by bench/quotes.py, minus 0.02: lowering them needs a reason in review
-FLOOR_F1 = 0.68
+FLOOR_F1 = 0.70
 FLOOR_SPEAKER = 0.84
 
 

@@ -3,8 +3,10 @@
 Drawn up by hand from the verbs and nouns that PolNeAR's *train* split
 annotates as attribution cues with a given complement at least about 40% of
 the time (speech, cognition, evidence and stance words), pruned of the ones
-whose complement is rarely the content. A fixed list, not a learned model;
-the lemmas are spaCy's.
+whose complement is rarely the content; the lemmas are spaCy's. Alone, these
+lists decide which words are cues (the ``quotes`` layer without its cue
+model); with the learned model of :mod:`.quote_model` they give the "rule"
+reading of a word and features of every candidate, and the model decides.
 """
 from __future__ import annotations
 

@@ -15,13 +15,19 @@ layer, else the speaker's words, else None) with ``speaker_start`` and
 sharing a cue belong to one statement ("“We won,” Keller said, “again.”").
 
 How: quote marks are paired without the parse (:mod:`.quote_marks`); cue
-verbs and their complements come from the dependency parse
-(:mod:`.quote_cues`); a quotation takes the cue whose content holds it, else
-a speech verb in its sentence, else the cue that ends just before it ("Keller
-said:" / a previous quote of the same speaker), else it stands alone when it
-is long (6 words) and is dropped as a scare quote or a title when it is short
-or in title case. A quotation of one or two words near a cue is a term the
-speaker used, not a quotation of its own. Pronoun speakers go to the most
+words and their complements come from the dependency parse
+(:mod:`.quote_cues`), accepted or rejected by a small learned cue model
+(:mod:`.quote_model`, logistic regression trained on PolNeAR train; the cue
+lexicon alone decides when its file is missing or ``model=None``); a
+reported statement with the cue and source inside it is split around them
+("The economy, | Keller said, | is in good shape": two spans, one cue); a
+quotation takes the cue whose content holds it, else a speech verb in its
+sentence or the verb of a dialogue tag right after it ("“Stay!” he yelled"),
+else the cue that ends just before it ("Keller said:" / a previous quote of
+the same speaker), else it stands alone when it is long (6 words) and is
+dropped as a scare quote or a title when it is short or in title case. A
+quotation of one or two words near a cue is a term the speaker used, not a
+quotation of its own. Pronoun speakers go to the most
 recent compatible speaker or subject of the last three sentences, else the
 most recent compatible entity (he/she: PERSON; it: ORG; they: ORG, PERSON or
 NORP); a description takes the name in apposition ("the company's chief
@@ -39,6 +45,7 @@ from .layers import get_layer, set_layer
 from .quote_cues import Cued, blocked_tokens, cue_span, find_cued, subject_of
 from .quote_lexicon import SPEECH_CUES
 from .quote_marks import QuoteSpan, find_quote_spans
+from .quote_model import CueModel, default_model
 
 #: a quotation with no cue and fewer words than this is a scare quote, not a quotation
 MIN_FREE_WORDS = 6
@@ -52,6 +59,9 @@ _PRONOUNS = {
 _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 _SPEECH_VIA = ("clause", "parenthetical", "quote", "according", "colon")
 _GLUE = set(" \t\r\n,;:.—–-()[]")
+_EDGE = ",;:.—–-"
+#: ``quote_spans(doc)`` without a ``model`` argument: the shipped cue model (the lexicon alone when it is missing)
+SHIPPED = "shipped"
 
 
 @dataclass
@@ -89,8 +99,10 @@ def _outside_words(text: str, content: tuple[int, int], marks: list[QuoteSpan], 
     return [w for w in "".join(chars).split() if any(ch.isalnum() for ch in w)]
 
 
-def _speech_cue_near(doc: Doc, q: QuoteSpan, inside: set[int]) -> Token | None:
-    """The nearest speech verb outside quotations in the sentence(s) the quotation touches."""
+def _speech_cue_near(doc: Doc, text: str, q: QuoteSpan, inside: set[int]) -> Token | None:
+    """The nearest speech verb outside quotations in the sentence(s) the quotation touches; or the
+    verb of a dialogue tag right after a quotation that ends in a comma, "!" or "?"
+    ("“Stay there!” he yelled", "“Denver,” answered Keller")."""
     span = doc.char_span(q.start, q.end, alignment_mode="expand")
     if span is None or not len(span):
         return None
@@ -102,24 +114,56 @@ def _speech_cue_near(doc: Doc, q: QuoteSpan, inside: set[int]) -> Token | None:
         dist = q.start - t.idx if t.idx < q.start else t.idx - q.end
         if best_dist is None or dist < best_dist:
             best, best_dist = t, dist
+    a, b = q.inner
+    if text[a:b].rstrip().endswith((",", "!", "?")):
+        end = span[-1].i + 1
+        for t in doc[end:min(end + 4, span[-1].sent.end)]:
+            if t.pos_ == "VERB" and t.i not in inside and any(c.dep_ == "nsubj" for c in t.children):
+                if best_dist is None or t.idx - q.end < best_dist:
+                    best = t
+                break
     return best
+
+
+def _segments(doc: Doc, text: str, c: Cued) -> list[tuple[int, int]]:
+    """The content of a reported statement without the cue and source words inside it, as PolNeAR
+    splits it: "The economy, | Keller said, | is in good shape" gives two segments. A first segment
+    of connectives only ("And yet, aides say, ...") is left out."""
+    a, b = c.content
+    inner = sorted(i for i in c.skip if a < i < b)
+    if not inner:
+        return [c.content]
+    trimmed = []
+    for x, y in ((a, inner[0]), (inner[-1] + 1, b)):
+        while x < y and (text[x].isspace() or text[x] in _EDGE):
+            x += 1
+        while y > x and (text[y - 1].isspace() or text[y - 1] in _EDGE):
+            y -= 1
+        if x < y and any(ch.isalnum() for ch in text[x:y]):
+            trimmed.append((x, y))
+    if len(trimmed) == 2:
+        first = doc.char_span(*trimmed[0], alignment_mode="expand")
+        if first is not None and all(t.pos_ in ("CCONJ", "ADV", "PUNCT", "SCONJ", "INTJ", "SPACE") for t in first):
+            trimmed = trimmed[1:]
+    return trimmed or [c.content]
 
 
 def _cued_for_token(t: Token) -> Cued:
     return Cued(cue_span(t), (0, 0), subject_of(t), "quote", t.i)
 
 
-def _assemble(doc: Doc, text: str) -> list[_Quote]:
+def _assemble(doc: Doc, text: str, model: CueModel | None) -> list[_Quote]:
     marks = find_quote_spans(text)
     blocked = [(q.start, q.end) for q in marks]
     inside = blocked_tokens(doc, blocked)
     quotes: list[_Quote] = []
     by_cue: dict[int, _Quote] = {}
-    for c in find_cued(doc, blocked):
+    for c in find_cued(doc, blocked, model):
         held = [q for q in marks if q.start < c.content[1] and c.content[0] < q.end]
         if not held:
-            item = _Quote(c.content[0], c.content[1], "indirect", c)
-            quotes.append(item)
+            for a, b in _segments(doc, text, c):
+                item = _Quote(a, b, "indirect", c)
+                quotes.append(item)
         else:
             start = min([c.content[0]] + [q.start for q in held])
             end = max([c.content[1]] + [q.end for q in held])
@@ -153,7 +197,7 @@ def _assemble(doc: Doc, text: str) -> list[_Quote]:
 def _attach(doc: Doc, text: str, q: QuoteSpan, quotes: list[_Quote], inside: set[int],
             by_cue: dict[int, _Quote]) -> _Quote | None:
     """The quotation (or attribution) whose cue a free quotation shares, if any."""
-    verb = _speech_cue_near(doc, q, inside)
+    verb = _speech_cue_near(doc, text, q, inside)
     if verb is not None:
         if verb.i in by_cue:
             return by_cue[verb.i]
@@ -164,7 +208,9 @@ def _attach(doc: Doc, text: str, q: QuoteSpan, quotes: list[_Quote], inside: set
     before = [x for x in quotes if x.cued is not None and max(x.end, x.cued.cue[1]) <= q.start]
     if before:
         prev = max(before, key=lambda x: max(x.end, x.cued.cue[1]))
-        if prev.cued.via in ("object", "prep", "infinitive"):  # "..., she said, referring to X. '...'"
+        side = doc[prev.cued.cue_token]
+        if prev.cued.via in ("object", "prep", "infinitive") or (side.tag_ == "VBG" and side.dep_ in ("advcl", "xcomp")):
+            # "..., she said, referring to X. '...'"
             said = [x for x in before if x.cued.via in _SPEECH_VIA and x.kind != "indirect"
                     and 0 <= prev.cued.cue[0] - x.cued.cue[0] < 200]
             if said:
@@ -248,13 +294,16 @@ def _speaker(text: str, subj: Token, ents: list[Span], history: list[tuple[int, 
     return " ".join(text[start:end].split()), start, end, None
 
 
-def quote_spans(doc: Doc) -> list[Span]:
-    """The ``quotes`` layer of a parsed ``Doc`` (entities layer read when present)."""
+def quote_spans(doc: Doc, model: CueModel | str | None = SHIPPED) -> list[Span]:
+    """The ``quotes`` layer of a parsed ``Doc`` (entities layer read when present); ``model``: the
+    cue model that accepts or rejects candidate cues (default: the shipped one; None: the lexicon alone)."""
+    if isinstance(model, str):
+        model = default_model()
     text = doc.text  # built anew on every access: read it once
     ents = [e for e in get_layer(doc, "entities") if e.label in _SPEAKER_LABELS]
     history: list[tuple[int, Span]] = []
     out: list[Span] = []
-    for q in _assemble(doc, text):
+    for q in _assemble(doc, text, model):
         attrs: dict = {"kind": q.kind, "speaker": None, "speaker_start": None, "speaker_end": None,
                        "cue": None, "cue_start": None, "cue_end": None}
         if q.cued is not None:
