@@ -55,6 +55,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+from unspin.train.polnear import brat_attributions  # noqa: E402
 
 IOU = 0.5
 QUOTE_MARKS = "“”\"'‘’«»„‚`‹›"
@@ -99,22 +100,10 @@ def _annotators(root: Path) -> dict[str, list[str]]:
 
 def parse_ann(path: Path, text: str) -> list[Unit]:
     """Gold units of one brat ``.ann`` file (lines starting ``T<n>``/``E<n>`` only)."""
-    spans: dict[str, list[tuple[int, int]]] = {}
     units = []
     with open(path, encoding="utf-8", newline="") as fh:
         lines = fh.read().split("\n")
-    for line in lines:
-        m = re.match(r"^(T\d+)\t\S+ ([\d ;]+)\t", line)
-        if m:
-            spans[m.group(1)] = [tuple(map(int, s.split())) for s in m.group(2).split(";")]
-    for line in lines:
-        m = re.match(r"^E\d+\t(.*)$", line)
-        if not m:
-            continue
-        roles: dict[str, list[tuple[int, int]]] = {}
-        for part in m.group(1).split():
-            role, _, ref = part.partition(":")
-            roles.setdefault(re.sub(r"\d+$", "", role), []).extend(spans.get(ref, []))
+    for roles in brat_attributions(lines):
         content = _chars(text, roles.get("Content", []))
         if content:
             src = roles.get("Source", [])

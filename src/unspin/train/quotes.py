@@ -49,6 +49,7 @@ from ..extract.quote_lexicon import NOUN_CUES, NOUN_PREP_CUES
 from ..extract.quote_marks import find_quote_spans
 from ..extract.quote_model import DENSE_SLOTS, MODEL_PATH, CueModel, cue_features, dense_rows, nesting_features
 from .corpora import resolve_data_dir
+from .polnear import brat_attributions
 
 IOU = 0.5
 
@@ -107,20 +108,8 @@ def read_polnear(root: Path, split: str) -> list[Item]:
             text = fh.read()
         with open(ann, encoding="utf-8", newline="") as fh:
             lines = fh.read().split("\n")
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for line in lines:
-            m = re.match(r"^(T\d+)\t\S+ ([\d ;]+)\t", line)
-            if m:
-                spans[m.group(1)] = [tuple(map(int, s.split())) for s in m.group(2).split(";")]
         item = Item(txt.stem, text)
-        for line in lines:
-            m = re.match(r"^E\d+\t(.*)$", line)
-            if not m:
-                continue
-            roles: dict[str, list[tuple[int, int]]] = {}
-            for part in m.group(1).split():
-                role, _, ref = part.partition(":")
-                roles.setdefault(re.sub(r"\d+$", "", role), []).extend(spans.get(ref, []))
+        for roles in brat_attributions(lines):
             content = _chars(text, roles.get("Content", []))
             if content:
                 src = roles.get("Source", [])
