@@ -14,20 +14,25 @@ LABELS = ["Loaded_Language", "Doubt"]
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "evil", "vile", "allegedly", "the", "plan", "is", "."]
 
 
-@pytest.fixture(scope="module")
-def tiny_model_dir(tmp_path_factory):
+def build_tiny_model(d, any_channel: bool = False, **config_extra):
+    """A word-lookup ONNX "model": evil/vile -> Loaded_Language, allegedly -> Doubt;
+    with ``any_channel`` a last output column fires on those words and on "plan"."""
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
-    d = tmp_path_factory.mktemp("tiny_techniques")
     tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="[UNK]"))
     tok.normalizer = normalizers.Lowercase()
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     tok.save(str(d / "tokenizer.json"))
-    table = np.full((len(VOCAB), len(LABELS)), -6.0, dtype=np.float32)
+    width = len(LABELS) + int(any_channel)
+    table = np.full((len(VOCAB), width), -6.0, dtype=np.float32)
     table[VOCAB.index("evil"), 0] = table[VOCAB.index("vile"), 0] = 6.0
     table[VOCAB.index("allegedly"), 1] = 6.0
+    if any_channel:
+        for w in ("evil", "vile", "allegedly", "plan"):
+            table[VOCAB.index(w), -1] = 6.0
+        table[VOCAB.index("plan"), 1] = -1.0  # "plan": Doubt is the likelier label, below threshold
     graph = helper.make_graph(
         [helper.make_node("Gather", ["table", "input_ids"], ["logits"], axis=0),
          helper.make_node("Sigmoid", ["logits"], ["probs"])],
@@ -35,7 +40,7 @@ def tiny_model_dir(tmp_path_factory):
         [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "s"]),
          helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "s"]),
          helper.make_tensor_value_info("features", TensorProto.FLOAT, ["b", "s", N_FEATURES])],
-        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["b", "s", len(LABELS)])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["b", "s", width])],
         initializer=[helper.make_tensor("table", TensorProto.FLOAT, table.shape, table.flatten())],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
@@ -44,8 +49,45 @@ def tiny_model_dir(tmp_path_factory):
     config = {"labels": LABELS, "max_len": 8, "stride": 4, "cls_id": 2, "sep_id": 3,
               "thresholds": {"Loaded_Language": 0.5, "Doubt": 0.5},
               "calibration": {"x": [0.0, 1.0], "y": [0.1, 0.8]}}
+    if any_channel:
+        config.update(any_channel=True, any_threshold=0.5)
+    config.update(config_extra)
     (d / "config.json").write_text(json.dumps(config), encoding="utf-8")
     return d
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    return build_tiny_model(tmp_path_factory.mktemp("tiny_techniques"))
+
+
+@pytest.mark.parametrize("mode, expected", [
+    ("labels", [("evil", "Loaded_Language"), ("allegedly", "Doubt")]),
+    ("any", [("evil", "Loaded_Language"), ("plan", "Doubt"), ("allegedly", "Doubt")]),
+    ("union", [("evil", "Loaded_Language"), ("plan", "Doubt"), ("allegedly", "Doubt")]),
+])
+def test_runtime_any_channel_decode_modes(tmp_path, mode, expected):
+    from unspin.techniques.model import TechniqueModel
+
+    d = build_tiny_model(tmp_path, any_channel=True, decode=mode)
+    text = "evil is the . plan is the . allegedly ."
+    m = TechniqueModel(d)
+    probs, any_probs, offsets = m.all_probabilities(text)
+    assert probs.shape[1] == len(LABELS) and any_probs.shape == (len(offsets),)
+    got = sorted(((text[s.start:s.end], s.label) for s in m.predict(text)), key=lambda x: text.index(x[0]))
+    assert got == expected
+    assert all(0.1 <= s.score <= 0.8 for s in m.predict(text))  # calibrated
+
+
+def test_runtime_union_adds_only_runs_that_overlap_no_labelled_span():
+    from unspin.model import Span
+    from unspin.techniques.decode import combine
+
+    labelled = [Span(0, 5, "Doubt", 0.9)]
+    found = [Span(2, 8, "Loaded_Language", 0.7), Span(10, 12, "Slogans", 0.6)]
+    assert [(s.start, s.label) for s in combine(labelled, found, "union")] == [(0, "Doubt"), (10, "Slogans")]
+    with pytest.raises(ValueError, match="decode mode"):
+        combine(labelled, found, "both")
 
 
 def test_runtime_spans_across_windows(tiny_model_dir):

@@ -32,6 +32,7 @@ def test_train_techniques_smoke(tmp_path):
     train(cfg, log=lambda m: None)
     config = json.loads((out / "config.json").read_text())
     assert config["labels"] and "metrics" in config
+    assert config["any_channel"] is True and config["decode"] in ("labels", "any", "union")
     assert (out / "MODEL_CARD.md").read_text().count("SemEval") >= 1
     assert (out / "model.onnx").stat().st_size < 30 * 1024 * 1024
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")

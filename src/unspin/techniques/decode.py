@@ -44,3 +44,51 @@ def decode_spans(text: str, probs: np.ndarray, offsets: np.ndarray, labels: list
             score = float(probs[a : b + 1, j].mean())
             out.append(Span(start, end, label, score))
     return out
+
+
+#: how per-token probabilities become spans (chosen on the tune split, kept in config.json)
+DECODE_MODES = ("labels", "any", "union")
+
+
+def decode_any_spans(text: str, probs: np.ndarray, any_probs: np.ndarray, offsets: np.ndarray,
+                     labels: list[str], active: np.ndarray, threshold: float, max_gap: int = 1) -> list[Span]:
+    """Runs of tokens whose *any technique* probability passes ``threshold``, each
+    labelled with the active technique of highest mean probability over the run.
+
+    The raw score is that mean probability. ``active`` masks techniques switched off.
+    """
+    out: list[Span] = []
+    if len(offsets) == 0 or not active.any():
+        return out
+    on = np.flatnonzero(any_probs >= threshold)
+    if not len(on):
+        return out
+    runs: list[list[int]] = [[int(on[0]), int(on[0])]]
+    for i in on[1:]:
+        if i - runs[-1][1] <= max_gap + 1:
+            runs[-1][1] = int(i)
+        else:
+            runs.append([int(i), int(i)])
+    masked = np.where(active[None, :], probs, -1.0)
+    for a, b in runs:
+        start, end = _expand_to_words(text, int(offsets[a][0]), int(offsets[b][1]))
+        if end <= start or not any(ch.isalnum() for ch in text[start:end]):
+            continue
+        mean = masked[a:b + 1].mean(0)
+        j = int(mean.argmax())
+        out.append(Span(start, end, labels[j], float(mean[j])))
+    return out
+
+
+def combine(label_spans: list[Span], any_spans: list[Span], mode: str) -> list[Span]:
+    """``labels``: per-technique spans only; ``any``: any-technique runs only;
+    ``union``: per-technique spans plus the any-technique runs that overlap none of them."""
+    if mode == "labels":
+        return label_spans
+    if mode == "any":
+        return any_spans
+    if mode != "union":
+        raise ValueError(f"decode mode must be one of {DECODE_MODES}, got {mode!r}")
+    taken = sorted((s.start, s.end) for s in label_spans)
+    extra = [s for s in any_spans if not any(a < s.end and s.start < b for a, b in taken)]
+    return label_spans + extra

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ModelError
 from ..model import Span
 from . import calibration
-from .decode import decode_spans
+from .decode import combine, decode_any_spans, decode_spans
 from .features import Encoded, build_batch, encode, window_starts
 
 #: Where the shipped model lives (inside the package).
@@ -49,6 +49,10 @@ class TechniqueModel:
         self.stride = int(self.config.get("stride", self.body * 3 // 4))
         self.batch = int(self.config.get("inference_batch", 8))
         self.max_gap = int(self.config.get("max_gap", 1))
+        # optional extra output column: "any technique here" (span finding apart from labelling)
+        self.any_channel = bool(self.config.get("any_channel", False))
+        self.any_threshold = float(self.config.get("any_threshold", 2.0))
+        self.decode_mode = str(self.config.get("decode", "labels"))
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or int(os.environ.get("UNSPIN_THREADS", "1"))
         opts.inter_op_num_threads = 1
@@ -61,11 +65,18 @@ class TechniqueModel:
     def probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Per-token probabilities ``[n_tokens, n_labels]`` (averaged over overlapping
         windows) and the tokens' character offsets ``[n_tokens, 2]``."""
+        probs, _any, offsets = self.all_probabilities(text)
+        return probs, offsets
+
+    def all_probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """``(technique probabilities, any-technique probabilities or None, offsets)``."""
         enc = self.encode(text)
         n, n_labels = len(enc.ids), len(self.labels)
+        width = n_labels + int(self.any_channel)
         if n == 0:
-            return np.zeros((0, n_labels), dtype=np.float32), enc.offsets
-        total = np.zeros((n, n_labels), dtype=np.float32)
+            empty = np.zeros((0, n_labels), dtype=np.float32)
+            return empty, (np.zeros(0, dtype=np.float32) if self.any_channel else None), enc.offsets
+        total = np.zeros((n, width), dtype=np.float32)
         seen = np.zeros(n, dtype=np.float32)
         starts = window_starts(n, self.body, self.stride)
         for k in range(0, len(starts), self.batch):
@@ -75,13 +86,29 @@ class TechniqueModel:
             for row, (s, L) in enumerate(zip(chunk, lengths)):
                 total[s:s + L] += probs[row, 1:L + 1]
                 seen[s:s + L] += 1
-        return total / seen[:, None], enc.offsets
+        total /= seen[:, None]
+        return total[:, :n_labels], (total[:, n_labels] if self.any_channel else None), enc.offsets
+
+    def decode(self, text: str, probs: np.ndarray, any_probs: np.ndarray | None, offsets: np.ndarray,
+               thresholds: np.ndarray | None = None, max_gap: int | None = None, mode: str | None = None,
+               any_threshold: float | None = None) -> list[Span]:
+        """Raw (uncalibrated) spans from probabilities, with this model's decoding
+        settings unless others are given (the tuner tries others)."""
+        th = self.thresholds if thresholds is None else thresholds
+        gap = self.max_gap if max_gap is None else max_gap
+        mode = self.decode_mode if mode is None else mode
+        spans = decode_spans(text, probs, offsets, self.labels, th, max_gap=gap) if mode != "any" else []
+        if any_probs is None or mode == "labels":
+            return spans
+        t_any = self.any_threshold if any_threshold is None else any_threshold
+        extra = decode_any_spans(text, probs, any_probs, offsets, self.labels, th <= 1.0, t_any, max_gap=gap)
+        return combine(spans, extra, mode)
 
     def predict(self, text: str) -> list[Span]:
         from .taxonomy import get
 
-        probs, offsets = self.probabilities(text)
-        spans = decode_spans(text, probs, offsets, self.labels, self.thresholds, max_gap=self.max_gap)
+        probs, any_probs, offsets = self.all_probabilities(text)
+        spans = self.decode(text, probs, any_probs, offsets)
         knots = self.config.get("calibration")
         out = []
         for s in spans:

