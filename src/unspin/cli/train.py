@@ -1,4 +1,4 @@
-"""``unspin train techniques``: rebuild the shipped technique model from ../shared/data."""
+"""``unspin train techniques|claims|framing``: rebuild a shipped model from ../shared/data."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 
 from ..errors import UsageError
 
-TASKS = ("techniques",)
+TASKS = ("techniques", "claims", "framing")
 
 
 def add_parser(sub) -> None:
@@ -17,14 +17,56 @@ def add_parser(sub) -> None:
     p.add_argument("--data-dir", help="folder with the corpora (default: $UNSPIN_DATA or ../shared/data)")
     p.add_argument("--out", help="model directory to write (default: the shipped model's directory)")
     p.add_argument("--exclude", action="append", default=[], metavar="CORPUS",
-                   help="leave a corpus out (repeatable): ptc2020, nlp4if2019, semeval2023, semeval2021")
-    p.add_argument("--steps", type=int, help="optimizer steps")
+                   help="techniques only: leave a corpus out (repeatable): ptc2020, nlp4if2019, semeval2023, "
+                        "semeval2021")
+    p.add_argument("--steps", type=int, help="techniques: optimizer steps; framing: fitting steps of the heads")
+    p.add_argument("--epochs", type=float, help="claims: passes over CheckThat! train (default 2)")
+    p.add_argument("--finetune", action="store_true", default=None,
+                   help="claims: fine-tune the encoder (default: frozen encoder, logistic-regression head)")
+    p.add_argument("--encoder", help="framing: the sentence model directory (default: the shipped claims model)")
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--threads", type=int, help="CPU threads (default 2)")
     p.add_argument("--max-minutes", type=float, help="stop training early after this long (not reproducible)")
 
 
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _fields(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
+    fields = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    if args.out:
+        fields["out_dir"] = args.out
+    return fields
+
+
+def _only(args: argparse.Namespace, task: str, options: dict[str, str]) -> None:
+    given = [flag for name, flag in options.items() if getattr(args, name, None) not in (None, [])]
+    if given:
+        raise UsageError(f"{', '.join(given)} do(es) not apply to 'unspin train {task}'; see unspin train --help")
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.task == "claims":
+        from ..train.claims import ClaimTrainConfig
+        from ..train.claims import train as train_claims
+
+        _only(args, "claims", {"exclude": "--exclude", "steps": "--steps", "encoder": "--encoder"})
+        train_claims(ClaimTrainConfig(**_fields(args, ("data_dir", "seed", "epochs", "threads", "max_minutes", "finetune"))),
+                     log=_log)
+        return 0
+    if args.task == "framing":
+        from ..train.framing import FramingTrainConfig
+        from ..train.framing import train as train_framing
+
+        _only(args, "framing", {"exclude": "--exclude", "epochs": "--epochs", "max_minutes": "--max-minutes",
+                                "finetune": "--finetune"})
+        fields = _fields(args, ("data_dir", "seed", "steps", "threads"))
+        if args.encoder:
+            fields["encoder_dir"] = args.encoder
+        train_framing(FramingTrainConfig(**fields), log=_log)
+        return 0
+    _only(args, "techniques", {"epochs": "--epochs", "encoder": "--encoder", "finetune": "--finetune"})
     from ..train.techniques import TechniqueTrainConfig, train
 
     defaults = TechniqueTrainConfig()
@@ -39,5 +81,5 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         fields["out_dir"] = args.out
     cfg = TechniqueTrainConfig(**fields)
-    train(cfg, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    train(cfg, log=_log)
     return 0

@@ -3,7 +3,8 @@
 Each layer is a list of :class:`unspin.model.Span` (exact character offsets,
 label, score, attributes) in ``doc._.unspin_layers[name]``, and is mirrored
 into ``doc.spans[name]`` (token-aligned spaCy spans with the same labels) so
-spaCy users see the layers with the tools they know.
+spaCy users see the layers with the tools they know. Article-level results
+(``genre``, ``frames``) go to ``doc._.unspin_labels`` and become ``Analysis.labels``.
 """
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from ..model import Span
 EXT = "unspin_layers"
 if not Doc.has_extension(EXT):
     Doc.set_extension(EXT, default=None)
+#: article-level results (``genre``, ``frames``) that become ``Analysis.labels``
+LABELS_EXT = "unspin_labels"
+if not Doc.has_extension(LABELS_EXT):
+    Doc.set_extension(LABELS_EXT, default=None)
 
 
 def get_layers(doc: Doc) -> dict[str, list[Span]]:
@@ -42,3 +47,16 @@ def set_layer(doc: Doc, name: str, spans: Iterable[Span], *, mirror: bool = True
                 mirrored.append(sp)
         doc.spans[name] = mirrored
     return ordered
+
+
+def get_labels(doc: Doc) -> dict:
+    labels = doc._.get(LABELS_EXT)
+    if labels is None:
+        labels = {}
+        doc._.set(LABELS_EXT, labels)
+    return labels
+
+
+def set_label(doc: Doc, name: str, value) -> None:
+    """Store an article-level result (JSON-ready) under ``name``."""
+    get_labels(doc)[name] = value

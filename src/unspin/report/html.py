@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from ..model import Analysis, Span
+from .scorecard import scorecard_lines
 from .summary import snippet, span_attr_summary, top_entities, word_count
 
 #: layers highlighted in the article text, with their colours.
@@ -84,9 +85,17 @@ def _tooltip(text: str, layer: str, span: Span) -> str:
     return " — ".join(bits)
 
 
+def _highlighted(analysis: Analysis, layer: str) -> list[Span]:
+    """The spans of ``layer`` marked in the text: of the claims, only the check-worthy ones."""
+    spans = analysis.layer(layer)
+    if layer == "claims":
+        spans = [s for s in spans if s.attrs.get("checkworthy", True)]
+    return spans
+
+
 def render_marked_text(analysis: Analysis) -> str:
     text = analysis.text
-    layers = {k: analysis.layer(k) for k in HIGHLIGHT if analysis.layer(k)}
+    layers = {k: _highlighted(analysis, k) for k in HIGHLIGHT if _highlighted(analysis, k)}
     out = []
     for a, b, covering in _segments(text, layers):
         piece = escape(text[a:b])
@@ -103,8 +112,8 @@ def _table(analysis: Analysis, layer: str) -> str:
     spans = analysis.layer(layer)
     if not spans:
         return f"<h2>{layer.capitalize()} (0)</h2>\n"
-    if layer == "claims":
-        spans = sorted(spans, key=lambda s: -(s.score or 0))
+    if layer == "claims":  # most check-worthy first
+        spans = sorted(spans, key=lambda s: (-(s.score or 0), s.start))
     rows = "".join(
         f"<tr><td>{s.start}–{s.end}</td><td>{escape(s.label)}</td>"
         f"<td>{'' if s.score is None else f'{s.score:.2f}'}</td>"
@@ -118,11 +127,11 @@ def _table(analysis: Analysis, layer: str) -> str:
 
 def html_article(analysis: Analysis, index: int = 0) -> str:
     a = analysis.article
-    shown = [k for k in HIGHLIGHT if analysis.layer(k)]
+    shown = [k for k in HIGHLIGHT if _highlighted(analysis, k)]
     classes = " ".join(f"show-{k}" for k in shown)
     legend = "".join(
         f'<label><input type="checkbox" value="{k}" checked onchange="unspinToggle(this)">'
-        f'<span class="sw" style="background:{HIGHLIGHT[k]}"></span>{k} ({len(analysis.layer(k))})</label>'
+        f'<span class="sw" style="background:{HIGHLIGHT[k]}"></span>{k} ({len(_highlighted(analysis, k))})</label>'
         for k in shown
     )
     meta = " · ".join(escape(f"{k}: {v}") for k, v in a.meta.items() if v)
@@ -132,7 +141,11 @@ def html_article(analysis: Analysis, index: int = 0) -> str:
     )
     labels = "".join(
         f"<div>{escape(str(k))}: {escape(str(v))}</div>" for k, v in analysis.labels.items()
+        if k not in ("scorecard", "genre", "frames")
     )
+    if analysis.layer("sentences"):
+        labels += ('<h2>Scorecard</h2><ul class="scorecard">'
+                   + "".join(f"<li>{escape(line.strip())}</li>" for line in scorecard_lines(analysis)) + "</ul>")
     ents = "".join(
         f"<tr><td>{escape(n)}</td><td>{escape(lab)}</td><td>{c}</td></tr>" for n, lab, c in top_entities(analysis, 25)
     )

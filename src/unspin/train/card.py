@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import platform
+from dataclasses import asdict
 from importlib import metadata
+from pathlib import Path
 
 #: Terms of each corpus as stated by its release (see ../shared/data/README.md).
 CORPUS_TERMS = {
@@ -16,6 +18,19 @@ CORPUS_TERMS = {
                     "free for general research use"),
     "checkthat2024": ("CLEF CheckThat! 2024 Task 1 English (Hasanain et al., CLEF 2024)", "licence unknown"),
 }
+
+
+def recorded_config(cfg, path_keys=("out_dir", "data_dir")) -> dict:
+    """A training config (a dataclass) as recorded in config.json and the card: paths relative to
+    the working directory, never machine-specific."""
+    rec = asdict(cfg)
+    for key in path_keys:
+        if rec.get(key):
+            try:
+                rec[key] = str(Path(rec[key]).resolve().relative_to(Path.cwd().resolve()))
+            except ValueError:
+                rec[key] = Path(rec[key]).name
+    return rec
 
 
 def versions(packages=("unspin", "torch", "transformers", "onnxruntime", "onnx", "tokenizers", "numpy",

