@@ -38,7 +38,7 @@ model-techniques: $(STAMP)
 	$(BIN)/unspin train techniques
 
 # Rebuild the shipped sentence model (check-worthiness; its embeddings feed genre and framing), about
-# 7 minutes on 2 free cores, then the genre and framing heads over it (about 2 minutes).
+# 10 minutes on 2 free cores, then the genre and framing heads over it (about 2 minutes).
 model-claims: $(STAMP)
 	$(BIN)/unspin train claims
 

@@ -21,8 +21,9 @@ def add_parser(sub) -> None:
                         "semeval2021")
     p.add_argument("--steps", type=int, help="techniques: optimizer steps; framing: fitting steps of the heads")
     p.add_argument("--epochs", type=float, help="claims: passes over CheckThat! train (default 2)")
-    p.add_argument("--finetune", action="store_true", default=None,
-                   help="claims: fine-tune the encoder (default: frozen encoder, logistic-regression head)")
+    p.add_argument("--finetune", action=argparse.BooleanOptionalAction, default=None,
+                   help="claims: fine-tune the whole encoder (the default); --no-finetune trains only the top "
+                        "encoder layer and the head (faster, weaker)")
     p.add_argument("--encoder", help="framing: the sentence model directory (default: the shipped claims model)")
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--threads", type=int, help="CPU threads (default 2)")
