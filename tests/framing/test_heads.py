@@ -139,3 +139,110 @@ def test_heads_fit_on_another_sentence_model_say_how_to_fix(tmp_path, tiny_claim
     (tmp_path / "heads.json").write_text(json.dumps(heads), encoding="utf-8")
     with pytest.raises(ModelError, match="unspin train framing"):
         FramingClassifier(str(tmp_path), str(enc))(spacy.blank("en").make_doc("The war."))
+
+
+# -- the genre vector: style plus what the other layers found ---------------------------------
+def _span(a, b, label, score=None, **attrs):
+    from unspin.model import Span
+
+    return Span(a, b, label, score, attrs)
+
+
+def test_heads_layer_features_from_layers_and_missing_ones():
+    from unspin.framing.features import LAYER_FEATURES, LAYER_SOURCES, layer_features
+
+    text = " ".join(["word"] * 100)  # 100 words: a density is count * 10
+    layers = {
+        "techniques": [_span(0, 4, "Loaded_Language", 0.8, category="manipulative_wording"),
+                       _span(5, 9, "Doubt", 0.4, category="attack_on_reputation")],
+        "quotes": [_span(0, 50, "direct", kind="direct", speaker="A"), _span(60, 70, "indirect", kind="indirect")],
+        "statements": [_span(0, 9, "attributed"), _span(10, 19, "asserted"), _span(20, 29, "asserted"),
+                       _span(30, 39, "hedged")],
+        "quantities": [_span(0, 4, "count")],
+        "entities": [_span(0, 4, "PERSON"), _span(5, 9, "GPE"), _span(10, 14, "GPE")],
+    }
+    f, missing = layer_features(text, layers)
+    got = dict(zip(LAYER_FEATURES, f))
+    assert missing == ["claims"]
+    assert got["technique_density"] == pytest.approx(20) and got["technique_mean_score"] == pytest.approx(0.6)
+    assert got["category_manipulative_wording"] == pytest.approx(10) and got["category_call"] == 0
+    assert got["quote_density"] == pytest.approx(20) and got["quoted_char_share"] == pytest.approx(60 / len(text))
+    assert got["direct_density"] == pytest.approx(10) and got["speaker_density"] == pytest.approx(10)
+    assert got["asserted_share"] == pytest.approx(0.5) and got["hedged_share"] == pytest.approx(0.25)
+    assert got["place_density"] == pytest.approx(20) and got["quantity_density"] == pytest.approx(10)
+    assert np.isnan(got["mean_checkworthiness"]) and np.isnan(got["checkworthy_share"])
+    # a layer that ran and found nothing is zero, not missing
+    f, missing = layer_features(text, {name: [] for name in LAYER_SOURCES})
+    assert missing == [] and not np.isnan(f).any() and (f == 0).all()
+
+
+def genre_vector_heads(min_label_articles=5) -> dict:
+    """Tiny heads whose genre head reads the genre vector: reporting when few techniques."""
+    from unspin.framing.features import LAYER_FEATURES
+
+    heads = tiny_heads()
+    names = list(STYLE_FEATURES + LAYER_FEATURES)
+    w = np.zeros((3, len(names)))
+    w[1, names.index("technique_density")] = -1.0   # reporting: fewer techniques than average
+    w[2, names.index("first_person")] = 1.0
+    heads["genre"] = {"labels": ["opinion", "reporting", "satire"], "inputs": "genre_vector", "features": names,
+                      "mean": [0.0] * len(names), "scale": [1.0] * len(names),
+                      "weights": w.tolist(), "bias": [0.0, 0.0, 0.0],
+                      "train_counts": {"opinion": 300, "reporting": 30, "satire": 2},
+                      "min_label_articles": min_label_articles}
+    heads["genre"]["mean"][names.index("technique_density")] = 30.0
+    return heads
+
+
+def test_heads_genre_vector_missing_layers_count_as_the_mean_and_rare_genres_are_no_label():
+    from unspin.framing.features import LAYER_FEATURES
+
+    names = list(STYLE_FEATURES + LAYER_FEATURES)
+    heads = FramingHeads(genre_vector_heads())
+    g = np.zeros(len(names))
+    g[names.index("technique_density")] = 5.0   # far below the mean of 30
+    assert heads.genre(g)["label"] == "reporting"
+    g[names.index("technique_density")] = np.nan  # techniques layer absent: the mean, no evidence
+    out = heads.genre(g, ["techniques"])
+    assert out["missing_layers"] == ["techniques"]
+    assert out["scores"]["opinion"] == pytest.approx(out["scores"]["reporting"], abs=1e-4)
+    g[names.index("first_person")] = 50.0          # satire wins the scores but had 2 training articles
+    out = heads.genre(g)
+    assert max(out["scores"], key=out["scores"].get) == "satire" and out["label"] != "satire"
+    assert FramingHeads(genre_vector_heads(min_label_articles=0)).genre(g)["label"] == "satire"
+
+
+def test_heads_genre_vector_features_must_match(tmp_path):
+    bad = genre_vector_heads()
+    bad["genre"]["features"] = bad["genre"]["features"][:-1]
+    with pytest.raises(ModelError, match="unspin train framing"):
+        FramingHeads(bad)
+    bad = genre_vector_heads()
+    bad["genre"]["inputs"] = "tea leaves"
+    with pytest.raises(ModelError, match="unknown genre inputs"):
+        FramingHeads(bad)
+
+
+def test_heads_component_reads_the_other_layers(tmp_path, tiny_claim_model_dir):
+    import spacy
+
+    from unspin.extract.layers import get_labels, set_layer
+    from unspin.framing.component import FramingClassifier
+    from unspin.model import Span
+
+    (tmp_path / "heads.json").write_text(json.dumps(genre_vector_heads()), encoding="utf-8")
+    text = "The war goes on and on . The war is the war . Crime by the economy ."
+
+    def doc_with(techniques):
+        doc = spacy.blank("en").make_doc(text)
+        set_layer(doc, "sentences", [Span(0, len(text), "sentence")], mirror=False)
+        if techniques is not None:
+            set_layer(doc, "techniques", techniques, mirror=False)
+        return FramingClassifier(str(tmp_path), str(tiny_claim_model_dir))(doc)
+
+    few = get_labels(doc_with([]))["genre"]
+    many = get_labels(doc_with([Span(0, 3, "Loaded_Language", 0.9, {"category": "manipulative_wording"})] * 30))["genre"]
+    assert few["label"] == "reporting" and many["label"] == "opinion"
+    assert "techniques" not in few.get("missing_layers", [])
+    absent = get_labels(doc_with(None))["genre"]
+    assert "techniques" in absent["missing_layers"] and "quotes" in absent["missing_layers"]

@@ -39,7 +39,8 @@ def test_framing_splits_are_stratified_and_seeded():
     assert [int(test[y == c].sum()) for c in (0, 1, 2)] == [10, 2, 0]
 
 
-@pytest.mark.parametrize("field, value", [("folds", 1), ("l2_grid", ()), ("weight_powers", (2.0,)), ("limit", 3)])
+@pytest.mark.parametrize("field, value", [("folds", 1), ("l2_grid", ()), ("weight_powers", (2.0,)), ("limit", 3),
+                                          ("cv_repeats", 0), ("min_label_articles", -1)])
 def test_framing_config_rejects_bad_values(field, value):
     with pytest.raises(UsageError, match=field):
         FramingTrainConfig(**{field: value})
@@ -55,6 +56,9 @@ def test_framing_train_end_to_end_on_fixtures(tmp_path, tiny_claim_model_dir):
     out = train(cfg, log=logs.append)
     heads = json.loads((out / "heads.json").read_text())
     assert heads["genre"]["labels"] == ["opinion", "reporting", "satire"]
+    assert heads["genre"]["inputs"] == "genre_vector" and heads["genre"]["min_label_articles"] == 5
+    assert sum(heads["genre"]["train_counts"].values()) == 8
+    assert len(heads["genre"]["mean"]) == len(heads["genre"]["features"]) == len(heads["genre"]["weights"][0])
     assert heads["frames"]["labels"][0] == "Economic" and 0 < heads["frames"]["threshold"] < 1
     assert "held_out" in heads["metrics"] and "cv_all" in heads["metrics"]
     card = (out / "MODEL_CARD.md").read_text()

@@ -1,7 +1,11 @@
 """The ``unspin_framing`` spaCy component: ``labels.genre`` and ``labels.frames``.
 
 Reads the sentence embeddings ``unspin_claims`` left on the doc (else runs the
-sentence model itself), builds the article vector and applies the heads.
+sentence model itself), builds the article vector for the frames head and the genre
+vector (style plus what the other layers found: techniques, quotes, statements,
+quantities, entities, claims) for the genre head, so it runs last. A layer that is
+absent (its stage disabled or failed) counts as the training average and is named in
+``labels.genre.missing_layers``.
 """
 import numpy as np
 from spacy.language import Language
@@ -11,8 +15,8 @@ from ..claims.model import DEFAULT_MODEL_DIR as ENCODER_DIR
 from ..claims.model import shared_model
 from ..errors import ModelError
 from ..extract.claims import EMBEDDINGS_KEY, candidate_sentences
-from ..extract.layers import get_layer, set_label
-from .features import article_vector
+from ..extract.layers import get_layer, get_layers, set_label
+from .features import article_vector, genre_vector
 from .heads import DEFAULT_MODEL_DIR, shared_heads
 
 
@@ -46,7 +50,11 @@ class FramingClassifier:
             self._heads = heads
         texts, logits, emb = sentence_outputs(doc, self.encoder_dir)
         x = article_vector(texts, logits, emb)
-        set_label(doc, "genre", self._heads.genre(x))
+        if self._heads.genre_inputs == "genre_vector":
+            g, missing = genre_vector(texts, logits, doc.text, get_layers(doc))
+            set_label(doc, "genre", self._heads.genre(g, missing))
+        else:
+            set_label(doc, "genre", self._heads.genre(x))
         set_label(doc, "frames", self._heads.frames(x))
         return doc
 
@@ -54,5 +62,6 @@ class FramingClassifier:
 @Language.factory("unspin_framing", default_config={"model_dir": str(DEFAULT_MODEL_DIR),
                                                     "encoder_dir": str(ENCODER_DIR)})
 def make_framing_classifier(nlp: Language, name: str, model_dir: str, encoder_dir: str) -> FramingClassifier:
-    """Labels ``genre`` and ``frames`` (after ``unspin_claims``, whose sentence embeddings it reuses)."""
+    """Labels ``genre`` and ``frames`` (after the other stages: it reuses the sentence embeddings of
+    ``unspin_claims`` and reads the layers for the genre)."""
     return FramingClassifier(model_dir, encoder_dir)

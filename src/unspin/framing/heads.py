@@ -5,8 +5,15 @@ heads expect), ``mean``/``scale`` (standardisation of the article vector),
 ``genre`` ``{labels, weights, bias}`` (softmax) and ``frames`` ``{labels,
 weights, bias, threshold}`` (one sigmoid per frame; a frame is reported when its
 score reaches ``threshold``, chosen by cross-validation on the training articles).
-The heads read the sentence embeddings of the shared sentence model
+The frames head reads the sentence embeddings of the shared sentence model
 (:mod:`unspin.claims.model`), so that model must be installed too.
+
+The genre head says what it reads in ``genre.inputs``: ``"genre_vector"`` (style
+and layer features, :func:`unspin.framing.features.genre_vector`, with its own
+``genre.features``, ``genre.mean`` and ``genre.scale``) or, in heads written before
+it existed, the article vector. ``genre.train_counts`` and
+``genre.min_label_articles`` keep a genre the heads saw too rarely to learn (English
+satire: 2 articles) from being output as the label; its score is still reported.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from .features import STYLE_FEATURES
+from .features import LAYER_FEATURES, STYLE_FEATURES
 from .linear import sigmoid, softmax
 
 #: Where the shipped heads live (inside the package).
@@ -41,14 +48,33 @@ class FramingHeads:
         if style != STYLE_FEATURES:
             raise ModelError(f"heads were trained on style features {style}, this unspin computes "
                              f"{STYLE_FEATURES}; rebuild them with 'unspin train framing'")
-        self.genre_labels = list(heads["genre"]["labels"])
+        genre = heads["genre"]
+        self.genre_inputs = genre.get("inputs", "article_vector")
+        if self.genre_inputs == "genre_vector":
+            expected = list(STYLE_FEATURES + LAYER_FEATURES)
+            if list(genre.get("features", ())) != expected:
+                raise ModelError(f"the genre head was trained on features {genre.get('features')}, this unspin "
+                                 f"computes {expected}; rebuild it with 'unspin train framing'")
+            self.genre_mean = np.asarray(genre["mean"], dtype=np.float64)
+            self.genre_scale = np.asarray(genre["scale"], dtype=np.float64)
+        elif self.genre_inputs == "article_vector":
+            self.genre_mean, self.genre_scale = self.mean, self.scale
+        else:
+            raise ModelError(f"unknown genre inputs {self.genre_inputs!r} in heads.json; rebuild it with "
+                             "'unspin train framing'")
+        self.genre_labels = list(genre["labels"])
+        counts = genre.get("train_counts") or {}
+        floor = int(genre.get("min_label_articles", 0))
+        self.genre_reportable = np.array([counts.get(lab, floor) >= floor for lab in self.genre_labels])
+        if not self.genre_reportable.any():
+            raise ModelError("heads.json allows no genre as label; rebuild it with 'unspin train framing'")
         self.genre_W = np.asarray(heads["genre"]["weights"], dtype=np.float64)
         self.genre_b = np.asarray(heads["genre"]["bias"], dtype=np.float64)
         self.frame_labels = list(heads["frames"]["labels"])
         self.frame_W = np.asarray(heads["frames"]["weights"], dtype=np.float64)
         self.frame_b = np.asarray(heads["frames"]["bias"], dtype=np.float64)
         self.frame_threshold = float(heads["frames"]["threshold"])
-        if self.mean.shape != (self.genre_W.shape[1],) or self.frame_W.shape[1] != self.mean.shape[0]:
+        if self.genre_mean.shape != (self.genre_W.shape[1],) or self.frame_W.shape[1] != self.mean.shape[0]:
             raise ModelError("heads.json is inconsistent (weights and standardisation differ in size); "
                              "rebuild it with 'unspin train framing'")
 
@@ -64,16 +90,24 @@ class FramingHeads:
         return (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
 
     def genre_scores(self, x: np.ndarray) -> np.ndarray:
-        return softmax(self.standardize(x) @ self.genre_W.T + self.genre_b)
+        """Genre probabilities for the head's input vector (NaN entries, from absent layers,
+        count as the training mean)."""
+        z = (np.asarray(x, dtype=np.float64) - self.genre_mean) / self.genre_scale
+        return softmax(np.nan_to_num(z, nan=0.0) @ self.genre_W.T + self.genre_b)
 
     def frame_scores(self, x: np.ndarray) -> np.ndarray:
         return sigmoid(self.standardize(x) @ self.frame_W.T + self.frame_b)
 
-    def genre(self, x: np.ndarray) -> dict:
-        """``{"label": best genre, "scores": {genre: probability}}``."""
+    def genre(self, x: np.ndarray, missing_layers: list[str] = ()) -> dict:
+        """``{"label": best genre it may output, "scores": {genre: probability}}``, plus
+        ``missing_layers`` when layers the head reads were absent (their features count as
+        the training mean, so the label is less reliable)."""
         p = self.genre_scores(x)
-        return {"label": self.genre_labels[int(np.argmax(p))],
-                "scores": {lab: round(float(v), 4) for lab, v in zip(self.genre_labels, p)}}
+        out = {"label": self.genre_labels[int(np.argmax(np.where(self.genre_reportable, p, -1.0)))],
+               "scores": {lab: round(float(v), 4) for lab, v in zip(self.genre_labels, p)}}
+        if missing_layers and self.genre_inputs == "genre_vector":
+            out["missing_layers"] = list(missing_layers)
+        return out
 
     def frames(self, x: np.ndarray) -> list[dict]:
         """``[{"label", "score"}]`` of the frames at or above the threshold, best first."""

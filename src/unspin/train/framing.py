@@ -6,7 +6,11 @@ frequency and is judged by macro-F1) and subtask 2 (14 frames, multi-label,
 micro-F1). Each article is split into sentences by unspin's own pipeline, the
 sentences go through the *shipped* sentence model (:mod:`unspin.claims.model`,
 so build it first with ``unspin train claims``) and become one article vector
-(:func:`unspin.framing.features.article_vector`): exactly what the runtime sees.
+(:func:`unspin.framing.features.article_vector`) for the frames head; the whole
+article goes through the other stages (so the shipped technique model must be
+there too) and becomes the genre vector (:func:`unspin.framing.features.genre_vector`):
+exactly what the runtime sees. A genre with fewer than ``min_label_articles``
+training articles keeps a score but is never output as the label.
 
 Evaluation is by article: a seeded split stratified by genre holds out
 ``test_fraction`` of the articles; the L2 strength, the class-weight power and the
@@ -27,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UsageError
-from ..framing.features import STYLE_FEATURES
+from ..framing.features import LAYER_FEATURES, STYLE_FEATURES
 from ..framing.heads import DEFAULT_MODEL_DIR
 from ..framing.linear import fit_sigmoid, fit_softmax, sigmoid, softmax, standardizer
 from .card import recorded_config
@@ -48,8 +52,10 @@ class FramingTrainConfig:
     seed: int = 13
     test_fraction: float = 0.25
     folds: int = 5
+    cv_repeats: int = 5                # fold assignments averaged when choosing the genre settings
     l2_grid: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0, 100.0)
-    weight_powers: tuple[float, ...] = (0.5, 1.0)
+    min_label_articles: int = 5        # a genre seen less often is never output as the label
+    weight_powers: tuple[float, ...] = (0.5, 0.75, 1.0)
     steps: int = 600
     threads: int = 2
     limit: int | None = None           # use only the first N articles (smoke tests)
@@ -59,11 +65,13 @@ class FramingTrainConfig:
         checks = {
             "test_fraction": 0.0 < self.test_fraction < 0.9,
             "folds": self.folds >= 2,
+            "cv_repeats": self.cv_repeats >= 1,
             "l2_grid": bool(self.l2_grid) and all(v > 0 for v in self.l2_grid),
             "weight_powers": bool(self.weight_powers) and all(0 <= v <= 1 for v in self.weight_powers),
             "steps": self.steps >= 10,
             "threads": self.threads >= 1,
             "limit": self.limit is None or self.limit >= 4 * self.folds,
+            "min_label_articles": self.min_label_articles >= 0,
         }
         wrong = [k for k, ok in checks.items() if not ok]
         if wrong:
@@ -118,26 +126,42 @@ def load_semeval_framing(data_dir=None, language: str = "en") -> tuple[list[Fram
     return out, frame_names
 
 
-def article_vectors(articles: list[FramedArticle], encoder_dir: str | None, threads: int) -> np.ndarray:
-    """Article vectors built exactly as at run time: unspin's sentences, the shipped sentence model."""
+def article_vectors(articles: list[FramedArticle], encoder_dir: str | None, threads: int,
+                    engine=None) -> tuple[np.ndarray, np.ndarray]:
+    """Article vectors (frames head) and genre vectors (genre head) built exactly as at run time:
+    unspin's stages, the shipped sentence model. ``engine`` (default: every stage but the heads
+    themselves) must produce all the layers the genre vector reads."""
     from ..claims.model import DEFAULT_MODEL_DIR as ENCODER_DIR
     from ..claims.model import ClaimModel, model_available
     from ..extract.claims import candidate_sentences
-    from ..framing.features import article_vector
-    from ..pipeline import Engine, EngineConfig
+    from ..framing.features import LAYER_SOURCES, article_vector, genre_vector
+    from ..pipeline import DOC_COMPONENTS, MODEL_COMPONENTS, Engine, EngineConfig
 
     enc_dir = encoder_dir or str(ENCODER_DIR)
     if not model_available(enc_dir):
         raise UsageError(f"no sentence model in {enc_dir}; build it first with 'unspin train claims'")
     model = ClaimModel(enc_dir, threads=threads)
-    engine = Engine(EngineConfig(components=("unspin_sentences",)))
-    X = []
+    if engine is None:
+        engine = Engine(EngineConfig(components=tuple(c for c in DOC_COMPONENTS if c != "unspin_framing")))
+    if engine.missing:
+        raise UsageError(f"the genre head reads every layer, but {engine.missing} cannot run (no model); build "
+                         "them first with " + ", ".join(f"'unspin train {MODEL_COMPONENTS.get(m, m)}'"
+                                                         for m in engine.missing))
+    X, G = [], []
     for an in engine.analyze_many(a.text for a in articles):
+        errors = [d.message for d in an.diagnostics if d.level == "error"]
+        if errors:
+            raise RuntimeError(f"article {an.id}: {errors[0]}")
         sents = an.layer("sentences")
         texts = [an.text[sents[i].start:sents[i].end] for i in candidate_sentences(an.text, sents)]
         out = model.run(texts)
         X.append(article_vector(texts, out.logits, out.embeddings))
-    return np.stack(X)
+        g, missing = genre_vector(texts, out.logits, an.text, an.layers)
+        if missing:
+            raise UsageError(f"the genre head reads the layers {list(LAYER_SOURCES)}, but the engine made no "
+                             f"{missing}; run the trainer with every stage")
+        G.append(g)
+    return np.stack(X), np.stack(G)
 
 
 def encoder_id(encoder_dir: str | None) -> str | None:
@@ -175,6 +199,16 @@ def _std(X_fit, *others):
     return (mean, scale), [(x - mean) / scale for x in (X_fit, *others)]
 
 
+def reportable(y: np.ndarray, floor: int) -> np.ndarray:
+    """Per genre, whether it had at least ``floor`` training articles (and so may be output)."""
+    return np.bincount(y, minlength=len(GENRES)) >= floor
+
+
+def genre_predictions(pg: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """The most probable genre among those that may be output."""
+    return np.where(allowed, pg, -1.0).argmax(1)
+
+
 def fit_genre(X, y, l2, power, steps):
     (mean, scale), (Xs,) = _std(X)
     counts = np.bincount(y, minlength=len(GENRES)).astype(float)
@@ -199,39 +233,51 @@ def frame_probs(head, X):
     return sigmoid((X - mean) / scale @ W.T + b)
 
 
-def cross_validate(X, y, Y, folds, cfg: FramingTrainConfig, l2g, power, l2f):
-    """Out-of-fold genre and frame probabilities."""
-    pg = np.zeros((len(y), len(GENRES)))
+def cross_validate(X, G, y, Y, folds, cfg: FramingTrainConfig, l2g, power, l2f):
+    """Out-of-fold genre predictions and frame probabilities."""
     pf = np.zeros(Y.shape)
     for f in range(cfg.folds):
         tr, te = folds != f, folds == f
-        pg[te] = genre_probs(fit_genre(X[tr], y[tr], l2g, power, cfg.steps), X[te])
         pf[te] = frame_probs(fit_frames(X[tr], Y[tr], l2f, cfg.steps), X[te])
-    return pg, pf
+    return genre_cv_predictions(G, y, folds, cfg, l2g, power), pf
 
 
-def choose_settings(X, y, Y, cfg: FramingTrainConfig, seed: int, log=print) -> dict:
-    """L2 strengths, class-weight power and frame threshold by cross-validation on (X, y, Y)."""
-    folds = stratified_folds(y, cfg.folds, seed)
+def genre_cv_predictions(G, y, folds, cfg: FramingTrainConfig, l2, power) -> np.ndarray:
+    """Out-of-fold genre predictions (only genres the fold's training part saw often enough)."""
+    pred = np.zeros(len(y), dtype=int)
+    for f in range(cfg.folds):
+        tr, te = folds != f, folds == f
+        p = genre_probs(fit_genre(G[tr], y[tr], l2, power, cfg.steps), G[te])
+        pred[te] = genre_predictions(p, reportable(y[tr], cfg.min_label_articles))
+    return pred
+
+
+def choose_settings(X, G, y, Y, cfg: FramingTrainConfig, seed: int, log=print) -> dict:
+    """L2 strengths, class-weight power and frame threshold by cross-validation on (X, G, y, Y).
+    The genre settings are judged by macro-F1 averaged over ``cv_repeats`` differently seeded
+    fold assignments: with a few dozen minority articles one assignment is too noisy to choose by."""
     best_g, best_f = (-1.0, None), (-1.0, None)
+    repeats = [stratified_folds(y, cfg.folds, seed + 1000 * r) for r in range(cfg.cv_repeats)]
     for l2 in cfg.l2_grid:
         for power in cfg.weight_powers:
-            pg, pf = cross_validate(X, y, Y, folds, cfg, l2, power, l2)
-            score = macro_f1(pg.argmax(1), y, list(GENRES))
+            score = float(np.mean([macro_f1(genre_cv_predictions(G, y, folds, cfg, l2, power), y, list(GENRES))
+                                   for folds in repeats]))
             if score > best_g[0]:
                 best_g = (score, (l2, power))
-            if power == cfg.weight_powers[0]:
-                t, f1 = best_threshold(pf, Y, candidates=np.round(np.arange(0.05, 0.951, 0.025), 3))
-                if f1 > best_f[0]:
-                    best_f = (f1, (l2, t))
+        pf = np.zeros(Y.shape)
+        for f in range(cfg.folds):
+            tr, te = repeats[0] != f, repeats[0] == f
+            pf[te] = frame_probs(fit_frames(X[tr], Y[tr], l2, cfg.steps), X[te])
+        t, f1 = best_threshold(pf, Y, candidates=np.round(np.arange(0.05, 0.951, 0.025), 3))
+        if f1 > best_f[0]:
+            best_f = (f1, (l2, t))
     (l2g, power), (l2f, threshold) = best_g[1], best_f[1]
-    log(f"chosen by {cfg.folds}-fold CV: genre l2={l2g} weight power={power} (macro-F1 {best_g[0]:.3f}); "
-        f"frames l2={l2f} threshold={threshold} (micro-F1 {best_f[0]:.3f})")
+    log(f"chosen by {cfg.folds}-fold CV: genre l2={l2g} weight power={power} (macro-F1 {best_g[0]:.3f}, mean of "
+        f"{cfg.cv_repeats} fold assignments); frames l2={l2f} threshold={threshold} (micro-F1 {best_f[0]:.3f})")
     return {"genre_l2": l2g, "weight_power": power, "frames_l2": l2f, "frame_threshold": threshold}
 
 
-def score(pg, y, pf, Y, threshold, frame_names) -> dict:
-    pred = pg.argmax(1)
+def score(pred, y, pf, Y, threshold, frame_names) -> dict:
     return {
         "articles": int(len(y)),
         "genre_gold": {g: int((y == k).sum()) for k, g in enumerate(GENRES)},
@@ -262,29 +308,33 @@ def _train(cfg: FramingTrainConfig, log=print) -> Path:
     y = np.array([GENRES.index(a.genre) for a in articles])
     Y = np.array([[f in a.frames for f in frame_names] for a in articles], dtype=float)
     log(f"{len(articles)} articles: " + ", ".join(f"{g} {int((y == k).sum())}" for k, g in enumerate(GENRES)))
-    X = article_vectors(articles, cfg.encoder_dir, cfg.threads)
-    log(f"article vectors {X.shape} in {(time.time() - t0) / 60:.1f} min")
+    X, G = article_vectors(articles, cfg.encoder_dir, cfg.threads)
+    log(f"article vectors {X.shape}, genre vectors {G.shape} in {(time.time() - t0) / 60:.1f} min")
     test = held_out_split(y, cfg.test_fraction, cfg.seed)
     tr = ~test
-    s = choose_settings(X[tr], y[tr], Y[tr], cfg, cfg.seed + 1, log=log)
-    head_g = fit_genre(X[tr], y[tr], s["genre_l2"], s["weight_power"], cfg.steps)
+    s = choose_settings(X[tr], G[tr], y[tr], Y[tr], cfg, cfg.seed + 1, log=log)
+    head_g = fit_genre(G[tr], y[tr], s["genre_l2"], s["weight_power"], cfg.steps)
     head_f = fit_frames(X[tr], Y[tr], s["frames_l2"], cfg.steps)
-    held = score(genre_probs(head_g, X[test]), y[test], frame_probs(head_f, X[test]), Y[test],
-                 s["frame_threshold"], frame_names)
+    pred = genre_predictions(genre_probs(head_g, G[test]), reportable(y[tr], cfg.min_label_articles))
+    held = score(pred, y[test], frame_probs(head_f, X[test]), Y[test], s["frame_threshold"], frame_names)
     log("held-out split: " + format_scores(held))
-    pg, pf = cross_validate(X, y, Y, stratified_folds(y, cfg.folds, cfg.seed + 2), cfg,
-                            s["genre_l2"], s["weight_power"], s["frames_l2"])
-    cv = score(pg, y, pf, Y, s["frame_threshold"], frame_names)
+    pred, pf = cross_validate(X, G, y, Y, stratified_folds(y, cfg.folds, cfg.seed + 2), cfg,
+                                 s["genre_l2"], s["weight_power"], s["frames_l2"])
+    cv = score(pred, y, pf, Y, s["frame_threshold"], frame_names)
     log(f"{cfg.folds}-fold CV over all articles: " + format_scores(cv))
     final_t, _ = best_threshold(pf, Y, candidates=np.round(np.arange(0.05, 0.951, 0.025), 3))
     mean, scale = standardizer(X)
-    g = fit_genre(X, y, s["genre_l2"], s["weight_power"], cfg.steps)
+    g_mean, g_scale, g_W, g_b = fit_genre(G, y, s["genre_l2"], s["weight_power"], cfg.steps)
     f = fit_frames(X, Y, s["frames_l2"], cfg.steps)
     heads = {
         "features": {"style": list(STYLE_FEATURES), "embedding_dim": int(X.shape[1] - len(STYLE_FEATURES))},
         "encoder": "claims", "encoder_id": encoder_id(cfg.encoder_dir),
         "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-        "genre": {"labels": list(GENRES), "weights": g[2].round(6).tolist(), "bias": g[3].round(6).tolist()},
+        "genre": {"labels": list(GENRES), "inputs": "genre_vector", "features": list(STYLE_FEATURES + LAYER_FEATURES),
+                  "mean": g_mean.round(6).tolist(), "scale": g_scale.round(6).tolist(),
+                  "weights": g_W.round(6).tolist(), "bias": g_b.round(6).tolist(),
+                  "train_counts": {g: int((y == k).sum()) for k, g in enumerate(GENRES)},
+                  "min_label_articles": cfg.min_label_articles},
         "frames": {"labels": frame_names, "weights": f[2].round(6).tolist(), "bias": f[3].round(6).tolist(),
                    "threshold": float(final_t)},
         "settings": s, "metrics": {"held_out": held, "cv_all": cv},
@@ -319,10 +369,14 @@ def write_card(model_dir: Path, cfg: FramingTrainConfig, heads: dict, n: int, n_
     s = heads["settings"]
     summary = (
         "Genre (opinion / reporting / satire, softmax) and framing (14 SemEval-2023 frames, one sigmoid each) "
-        "heads: linear models in numpy over the article vector — the mean of the L2-normalised sentence "
-        "embeddings of the shared sentence model (`models/claims`, MiniLM fine-tuned for check-worthiness) "
-        f"plus {len(STYLE_FEATURES)} style features ({', '.join(STYLE_FEATURES)}), standardised. Genre classes "
-        f"weighted by (inverse frequency)^{s['weight_power']}, L2 {s['genre_l2']}; frames L2 {s['frames_l2']}, "
+        "heads: linear models in numpy. The frames head reads the article vector — the mean of the "
+        "L2-normalised sentence embeddings of the shared sentence model (`models/claims`, MiniLM fine-tuned "
+        f"for check-worthiness) plus {len(STYLE_FEATURES)} style features ({', '.join(STYLE_FEATURES)}); the "
+        f"genre head reads the style features and {len(LAYER_FEATURES)} features of the other layers "
+        f"({', '.join(LAYER_FEATURES)}); both standardised. Genre classes "
+        f"weighted by (inverse frequency)^{s['weight_power']}, L2 {s['genre_l2']}; a genre with fewer than "
+        f"{cfg.min_label_articles} training articles is never output as the label (its score is); "
+        f"frames L2 {s['frames_l2']}, "
         f"threshold {heads['frames']['threshold']}. Settings chosen by {cfg.folds}-fold cross-validation on the "
         f"training part of a genre-stratified article split ({n - n_test} / {n_test} articles); shipped heads "
         f"refit on all {n} articles. {seconds / 60:.1f} min on {cfg.threads} CPU threads."
