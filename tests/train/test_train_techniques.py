@@ -33,7 +33,37 @@ def test_train_techniques_smoke(tmp_path):
     config = json.loads((out / "config.json").read_text())
     assert config["labels"] and "metrics" in config
     assert config["any_channel"] is True and config["decode"] in ("labels", "any", "union")
+    assert config["calibration_data"] == "cross-fitted tune halves"
     assert (out / "MODEL_CARD.md").read_text().count("SemEval") >= 1
     assert (out / "model.onnx").stat().st_size < 30 * 1024 * 1024
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
+
+
+def test_calibration_data_is_cross_fitted(monkeypatch):
+    """Each tune half is scored with the decoding chosen on the other half, never on itself."""
+    from unspin.train import techniques_tune as tt
+
+    tune = [(type("R", (), {"id": str(i)})(), None, None, None) for i in range(7)]
+    chosen_on, scored = [], []
+
+    def fake_choose(model, part, log=print):
+        ids = frozenset(r.id for r, *_ in part)
+        chosen_on.append(ids)
+        return {"fit_on": ids}
+
+    def fake_scored(model, part, decoding):
+        ids = frozenset(r.id for r, *_ in part)
+        scored.append((ids, decoding["fit_on"]))
+        return [0.5] * len(part), [1] * len(part)
+
+    monkeypatch.setattr(tt, "choose_decoding", fake_choose)
+    monkeypatch.setattr(tt, "scored_spans", fake_scored)
+    raw, right = tt.cross_fitted_scores(None, tune, seed=3)
+    assert len(raw) == len(right) == 7                     # every tune article scored once
+    assert len(chosen_on) == 2 and not (chosen_on[0] & chosen_on[1])
+    assert chosen_on[0] | chosen_on[1] == {str(i) for i in range(7)}
+    assert all(not (part & fit_on) for part, fit_on in scored)
+    first = list(chosen_on)
+    tt.cross_fitted_scores(None, tune, seed=3)
+    assert chosen_on[2:] == first                          # the halves follow the seed
