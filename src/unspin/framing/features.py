@@ -78,14 +78,11 @@ LAYER_SOURCES: dict[str, tuple[str, ...]] = {
 #: the genre head's layer features, in vector order ("density": per 1,000 words)
 LAYER_FEATURES: tuple[str, ...] = tuple(f for group in LAYER_SOURCES.values() for f in group)
 
-_TEXT_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
-
-
 def layer_features(text: str, layers: Mapping[str, list]) -> tuple[np.ndarray, list[str]]:
     """:data:`LAYER_FEATURES` of an article from its layers (lists of :class:`unspin.model.Span`),
     and the names of the source layers that are absent (their features are left NaN so the
     head can put its training mean in their place)."""
-    per_k = 1000.0 / max(len(_TEXT_WORD.findall(text)), 1)
+    per_k = 1000.0 / max(len(_WORD.findall(text)), 1)
     out: dict[str, float] = {}
     missing = [name for name in LAYER_SOURCES if name not in layers]
     if "techniques" in layers:
