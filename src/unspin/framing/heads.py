@@ -68,8 +68,8 @@ class FramingHeads:
         self.genre_reportable = np.array([counts.get(lab, floor) >= floor for lab in self.genre_labels])
         if not self.genre_reportable.any():
             raise ModelError("heads.json allows no genre as label; rebuild it with 'unspin train framing'")
-        self.genre_W = np.asarray(heads["genre"]["weights"], dtype=np.float64)
-        self.genre_b = np.asarray(heads["genre"]["bias"], dtype=np.float64)
+        self.genre_W = np.asarray(genre["weights"], dtype=np.float64)
+        self.genre_b = np.asarray(genre["bias"], dtype=np.float64)
         self.frame_labels = list(heads["frames"]["labels"])
         self.frame_W = np.asarray(heads["frames"]["weights"], dtype=np.float64)
         self.frame_b = np.asarray(heads["frames"]["bias"], dtype=np.float64)
@@ -103,7 +103,7 @@ class FramingHeads:
         ``missing_layers`` when layers the head reads were absent (their features count as
         the training mean, so the label is less reliable)."""
         p = self.genre_scores(x)
-        out = {"label": self.genre_labels[int(np.argmax(np.where(self.genre_reportable, p, -1.0)))],
+        out = {"label": self.genre_labels[int(best_allowed(p, self.genre_reportable))],
                "scores": {lab: round(float(v), 4) for lab, v in zip(self.genre_labels, p)}}
         if missing_layers and self.genre_inputs == "genre_vector":
             out["missing_layers"] = list(missing_layers)
@@ -115,6 +115,11 @@ class FramingHeads:
         order = np.argsort(-p, kind="stable")
         return [{"label": self.frame_labels[j], "score": round(float(p[j]), 4)}
                 for j in order if p[j] >= self.frame_threshold]
+
+
+def best_allowed(p: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Index of the most probable class among the ``allowed`` ones (last axis)."""
+    return np.where(allowed, p, -1.0).argmax(-1)
 
 
 @lru_cache(maxsize=2)

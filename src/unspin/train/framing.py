@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..framing.features import LAYER_FEATURES, STYLE_FEATURES
-from ..framing.heads import DEFAULT_MODEL_DIR
+from ..framing.heads import DEFAULT_MODEL_DIR, best_allowed
 from ..framing.linear import fit_sigmoid, fit_softmax, sigmoid, softmax, standardizer
 from .card import recorded_config
 from .corpora import DataDirError, resolve_data_dir
@@ -204,11 +204,6 @@ def reportable(y: np.ndarray, floor: int) -> np.ndarray:
     return np.bincount(y, minlength=len(GENRES)) >= floor
 
 
-def genre_predictions(pg: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    """The most probable genre among those that may be output."""
-    return np.where(allowed, pg, -1.0).argmax(1)
-
-
 def fit_genre(X, y, l2, power, steps):
     (mean, scale), (Xs,) = _std(X)
     counts = np.bincount(y, minlength=len(GENRES)).astype(float)
@@ -233,13 +228,18 @@ def frame_probs(head, X):
     return sigmoid((X - mean) / scale @ W.T + b)
 
 
-def cross_validate(X, G, y, Y, folds, cfg: FramingTrainConfig, l2g, power, l2f):
-    """Out-of-fold genre predictions and frame probabilities."""
+def frame_cv_probs(X, Y, folds, cfg: FramingTrainConfig, l2) -> np.ndarray:
+    """Out-of-fold frame probabilities."""
     pf = np.zeros(Y.shape)
     for f in range(cfg.folds):
         tr, te = folds != f, folds == f
-        pf[te] = frame_probs(fit_frames(X[tr], Y[tr], l2f, cfg.steps), X[te])
-    return genre_cv_predictions(G, y, folds, cfg, l2g, power), pf
+        pf[te] = frame_probs(fit_frames(X[tr], Y[tr], l2, cfg.steps), X[te])
+    return pf
+
+
+def cross_validate(X, G, y, Y, folds, cfg: FramingTrainConfig, l2g, power, l2f):
+    """Out-of-fold genre predictions and frame probabilities."""
+    return genre_cv_predictions(G, y, folds, cfg, l2g, power), frame_cv_probs(X, Y, folds, cfg, l2f)
 
 
 def genre_cv_predictions(G, y, folds, cfg: FramingTrainConfig, l2, power) -> np.ndarray:
@@ -248,7 +248,7 @@ def genre_cv_predictions(G, y, folds, cfg: FramingTrainConfig, l2, power) -> np.
     for f in range(cfg.folds):
         tr, te = folds != f, folds == f
         p = genre_probs(fit_genre(G[tr], y[tr], l2, power, cfg.steps), G[te])
-        pred[te] = genre_predictions(p, reportable(y[tr], cfg.min_label_articles))
+        pred[te] = best_allowed(p, reportable(y[tr], cfg.min_label_articles))
     return pred
 
 
@@ -264,10 +264,7 @@ def choose_settings(X, G, y, Y, cfg: FramingTrainConfig, seed: int, log=print) -
                                    for folds in repeats]))
             if score > best_g[0]:
                 best_g = (score, (l2, power))
-        pf = np.zeros(Y.shape)
-        for f in range(cfg.folds):
-            tr, te = repeats[0] != f, repeats[0] == f
-            pf[te] = frame_probs(fit_frames(X[tr], Y[tr], l2, cfg.steps), X[te])
+        pf = frame_cv_probs(X, Y, repeats[0], cfg, l2)
         t, f1 = best_threshold(pf, Y, candidates=np.round(np.arange(0.05, 0.951, 0.025), 3))
         if f1 > best_f[0]:
             best_f = (f1, (l2, t))
@@ -315,7 +312,7 @@ def _train(cfg: FramingTrainConfig, log=print) -> Path:
     s = choose_settings(X[tr], G[tr], y[tr], Y[tr], cfg, cfg.seed + 1, log=log)
     head_g = fit_genre(G[tr], y[tr], s["genre_l2"], s["weight_power"], cfg.steps)
     head_f = fit_frames(X[tr], Y[tr], s["frames_l2"], cfg.steps)
-    pred = genre_predictions(genre_probs(head_g, G[test]), reportable(y[tr], cfg.min_label_articles))
+    pred = best_allowed(genre_probs(head_g, G[test]), reportable(y[tr], cfg.min_label_articles))
     held = score(pred, y[test], frame_probs(head_f, X[test]), Y[test], s["frame_threshold"], frame_names)
     log("held-out split: " + format_scores(held))
     pred, pf = cross_validate(X, G, y, Y, stratified_folds(y, cfg.folds, cfg.seed + 2), cfg,
