@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLE := src/unspin/data/sample_article.txt
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test test-slow test-all install lint bench model-techniques model-claims model-framing clean
+.PHONY: demo test test-slow test-all install lint bench model-techniques model-claims model-framing model-quotes clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python 3.11) on PATH, or run make PYTHON=python3"; exit 2; }
@@ -44,6 +44,10 @@ model-claims: $(STAMP)
 
 model-framing: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/unspin train framing
+
+# Rebuild the quote cue model and its cue encoder from PolNeAR train (about 35 minutes on 2 cores).
+model-quotes: $(STAMP)
+	$(BIN)/unspin train quotes
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

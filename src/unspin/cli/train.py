@@ -1,4 +1,4 @@
-"""``unspin train techniques|claims|framing``: rebuild a shipped model from ../shared/data."""
+"""``unspin train techniques|claims|framing|quotes``: rebuild a shipped model from ../shared/data."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 
 from ..errors import UsageError
 
-TASKS = ("techniques", "claims", "framing")
+TASKS = ("techniques", "claims", "framing", "quotes")
 
 
 def add_parser(sub) -> None:
@@ -15,15 +15,18 @@ def add_parser(sub) -> None:
                                    "Needs the training extra: pip install -e '.[train]'.")
     p.add_argument("task", choices=TASKS)
     p.add_argument("--data-dir", help="folder with the corpora (default: $UNSPIN_DATA or ../shared/data)")
-    p.add_argument("--out", help="model directory to write (default: the shipped model's directory)")
+    p.add_argument("--out", help="model directory to write (default: the shipped model's directory; quotes: "
+                                 "a folder for quote_cue_model.json and quotes/)")
     p.add_argument("--exclude", action="append", default=[], metavar="CORPUS",
                    help="techniques only: leave a corpus out (repeatable): ptc2020, nlp4if2019, semeval2023, "
                         "semeval2021")
     p.add_argument("--steps", type=int, help="techniques: optimizer steps; framing: fitting steps of the heads")
-    p.add_argument("--epochs", type=float, help="claims: passes over CheckThat! train (default 2)")
+    p.add_argument("--epochs", type=float, help="claims: passes over CheckThat! train (default 2); quotes: passes "
+                                                "of the cue encoder over its candidates (default 2)")
     p.add_argument("--finetune", action=argparse.BooleanOptionalAction, default=None,
                    help="claims: fine-tune the whole encoder (the default); --no-finetune trains only the top "
-                        "encoder layer and the head (faster, weaker)")
+                        "encoder layer and the head (faster, weaker). quotes: --no-finetune trains the cue "
+                        "regression alone, without the cue encoder")
     p.add_argument("--encoder", help="framing: the sentence model directory (default: the shipped claims model)")
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--threads", type=int, help="CPU threads (default 2)")
@@ -48,6 +51,8 @@ def _only(args: argparse.Namespace, task: str, options: dict[str, str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.task == "quotes":
+        return _train_quotes(args)
     if args.task == "claims":
         from ..train.claims import ClaimTrainConfig
         from ..train.claims import train as train_claims
@@ -83,4 +88,25 @@ def run(args: argparse.Namespace) -> int:
         fields["out_dir"] = args.out
     cfg = TechniqueTrainConfig(**fields)
     train(cfg, log=_log)
+    return 0
+
+
+def _train_quotes(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..extract.quote_encoder import DEFAULT_DIR
+    from ..extract.quote_model import MODEL_PATH
+    from ..train.quote_encoder import CueEncoderConfig
+    from ..train.quotes import QuoteTrainConfig
+    from ..train.quotes import run as train_quotes
+
+    _only(args, "quotes", {"exclude": "--exclude", "steps": "--steps", "encoder": "--encoder",
+                           "max_minutes": "--max-minutes"})
+    fields = {name: getattr(args, name) for name in ("seed", "threads") if getattr(args, name) is not None}
+    ecfg = CueEncoderConfig(**({"epochs": args.epochs} if args.epochs is not None else {}))
+    cfg = QuoteTrainConfig(encoder=args.finetune is not False, encoder_cfg=ecfg, **fields)
+    out, enc_out = MODEL_PATH, DEFAULT_DIR
+    if args.out:
+        out, enc_out = Path(args.out) / MODEL_PATH.name, Path(args.out) / DEFAULT_DIR.name
+    train_quotes(cfg, args.data_dir, out, None, enc_out, log=_log)
     return 0

@@ -630,9 +630,10 @@ def find_cued(doc: Doc, blocked: list[tuple[int, int]], model=None) -> list[Cued
         from .quote_model import nesting_features
 
         best: dict[int, Cued] = {}
-        for c, extra in zip(found, nesting_features(doc, found), strict=True):
-            c.score = model.score(doc, c, blocked, extra)
-            if c.score >= model.threshold and (c.cue_token not in best or c.score > best[c.cue_token].score):
+        cutoff = model.cutoff
+        for c, score in zip(found, model.score_all(doc, found, blocked, nesting_features(doc, found)), strict=True):
+            c.score = score
+            if c.score >= cutoff and (c.cue_token not in best or c.score > best[c.cue_token].score):
                 best[c.cue_token] = c
         found = list(best.values())
     return _univocal(doc, found, scored=model is not None)

@@ -15,18 +15,28 @@ attribution content. Per cue word the likeliest reading is kept when it
 reaches the model's threshold.
 
 The weights live in ``unspin/data/quote_cue_model.json`` (trained by
-``python -m unspin.train.quotes`` on PolNeAR *train*, threshold chosen on a
-held-out part of train); running it needs only spaCy and numpy. Without the
-file the lexicon rules alone decide; a ``Doc`` without ``doc.tensor`` is
-scored on the sparse features alone.
+``unspin train quotes`` on PolNeAR *train*, threshold chosen on a held-out
+part of train); running it needs only spaCy and numpy. Without the file the
+lexicon rules alone decide; a ``Doc`` without ``doc.tensor`` is scored on the
+sparse features alone.
+
+When the file has a ``stack`` entry and the cue encoder of
+:mod:`.quote_encoder` is installed (``unspin/data/models/quotes``), each
+candidate's logit is ``a * (this model's logit) + b * (the encoder's logit) + c``
+with the stack's own threshold: the encoder reads the sentence, which the
+regression cannot. ``UNSPIN_QUOTE_ENCODER=off`` (or a missing or mismatched
+encoder, with a warning) leaves the regression alone with its own threshold.
 """
 from __future__ import annotations
 
 import functools
 import json
 import math
+import os
+import warnings
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc, Token
 
 from .quote_lexicon import (
@@ -178,11 +188,14 @@ class CueModel:
     """A logistic regression over :func:`cue_features` (sparse weights) and, when ``dense`` is
     given, over the context vectors of the cue, complement and source tokens (``doc.tensor``
     rows, one weight vector per slot), with the vocabulary of words it may consider (``verbs``,
-    ``nouns``, ``adjs``) and the acceptance ``threshold``."""
+    ``nouns``, ``adjs``) and the acceptance ``threshold``. With a ``stack``
+    (``{"weights": [a, b], "bias": c, "threshold": t, "encoder_id": ...}``) and an ``encoder``
+    (:class:`.quote_encoder.CueEncoder`) the candidates are scored by the stacked logit and
+    accepted at ``t`` (:attr:`cutoff`)."""
 
     def __init__(self, weights: dict[str, float], bias: float, threshold: float,
                  verbs=frozenset(), nouns=frozenset(), adjs=frozenset(), meta: dict | None = None,
-                 dense: list[list[float]] | None = None):
+                 dense: list[list[float]] | None = None, stack: dict | None = None, encoder=None):
         self.weights = weights
         self.bias = bias
         self.threshold = threshold
@@ -191,11 +204,18 @@ class CueModel:
         self.adjs = frozenset(adjs)
         self.meta = meta or {}
         self.dense = dense
-        self._dense = None
-        if dense:
-            import numpy as np
+        self._dense = np.asarray(dense, dtype=np.float32) if dense else None
+        self.stack = stack
+        self.encoder = encoder
 
-            self._dense = np.asarray(dense, dtype=np.float32)
+    @property
+    def stacked(self) -> bool:
+        return self.stack is not None and self.encoder is not None
+
+    @property
+    def cutoff(self) -> float:
+        """The probability a candidate must reach: the stack's threshold when the encoder is on."""
+        return float(self.stack["threshold"]) if self.stacked else self.threshold
 
     def logit(self, feats: list[str], doc: Doc | None = None, rows: list[int] | None = None) -> float:
         w = self.weights
@@ -209,35 +229,103 @@ class CueModel:
         return z
 
     def prob(self, feats: list[str], doc: Doc | None = None, rows: list[int] | None = None) -> float:
-        z = self.logit(feats, doc, rows)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+        return _sigmoid(self.logit(feats, doc, rows))
 
     def score(self, doc: Doc, c, blocked: list[tuple[int, int]], extra: list[str] = ()) -> float:
+        """The regression's probability for one candidate (no encoder: see :meth:`score_all`)."""
         return self.prob(cue_features(doc, c, blocked) + list(extra), doc, dense_rows(doc, c))
 
+    def score_all(self, doc: Doc, cands: list, blocked: list[tuple[int, int]],
+                  extras: list[list[str]] | None = None) -> list[float]:
+        """Probabilities of all candidates of a ``Doc`` (stacked with the encoder's when it is on)."""
+        extras = extras if extras is not None else [[] for _ in cands]
+        z = np.array([self.logit(cue_features(doc, c, blocked) + list(x), doc, dense_rows(doc, c))
+                      for c, x in zip(cands, extras, strict=True)], dtype=np.float64)
+        if self.stacked and len(cands):
+            z = self._stacked(doc, cands, blocked, z)
+        return [_sigmoid(float(v)) for v in z]
+
+    def _stacked(self, doc: Doc, cands: list, blocked: list[tuple[int, int]], z: np.ndarray) -> np.ndarray:
+        """The stacked logits. With a ``gate`` in the stack (``{"impute": [alpha, beta], "band": [lo, hi]}``)
+        only the sentences holding a candidate whose probability, with the encoder's logit imputed from
+        the regression's (``alpha * z + beta``), falls inside the band are encoded; the other
+        candidates keep the imputed logit (the encoder would not change their fate)."""
+        a, b = self.stack["weights"]
+        bias = self.stack["bias"]
+        gate = self.stack.get("gate")
+        if not gate:
+            return a * z + b * self.encoder.logits(doc, cands, blocked).astype(np.float64) + bias
+        alpha, beta = gate["impute"]
+        out = a * z + b * (alpha * z + beta) + bias
+        lo, hi = (math.log(p / (1 - p)) for p in gate["band"])
+        sents = {doc[c.cue_token].sent.start for c, v in zip(cands, out, strict=True) if lo <= v <= hi}
+        idx = [k for k, c in enumerate(cands) if doc[c.cue_token].sent.start in sents]
+        if idx:
+            enc = self.encoder.logits(doc, [cands[k] for k in idx], blocked).astype(np.float64)
+            out[idx] = a * z[idx] + b * enc + bias
+        return out
+
     def to_json(self) -> dict:
-        return {"format": FORMAT, "threshold": self.threshold, "bias": self.bias,
-                "verbs": sorted(self.verbs), "nouns": sorted(self.nouns), "adjs": sorted(self.adjs),
-                "meta": self.meta, "weights": self.weights, "dense": self.dense}
+        out = {"format": FORMAT, "threshold": self.threshold, "bias": self.bias,
+               "verbs": sorted(self.verbs), "nouns": sorted(self.nouns), "adjs": sorted(self.adjs),
+               "meta": self.meta, "weights": self.weights, "dense": self.dense}
+        if self.stack is not None:
+            out["stack"] = self.stack
+        return out
 
     @classmethod
-    def from_json(cls, data: dict) -> CueModel:
+    def from_json(cls, data: dict, encoder=None) -> CueModel:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a quote cue model: format {data.get('format')!r}")
         return cls(dict(data["weights"]), float(data["bias"]), float(data["threshold"]),
                    data.get("verbs", ()), data.get("nouns", ()), data.get("adjs", ()), data.get("meta"),
-                   data.get("dense"))
+                   data.get("dense"), data.get("stack"), encoder)
 
     @classmethod
-    def load(cls, path: str | Path = MODEL_PATH) -> CueModel:
+    def load(cls, path: str | Path = MODEL_PATH, encoder_dir: str | Path | None = None) -> CueModel:
+        """The model in ``path``; with ``encoder_dir``, its stack's cue encoder from there (a
+        :class:`~unspin.errors.ModelError` when it is missing or is not the one the stack was fitted with)."""
         with open(path, encoding="utf-8") as fh:
-            return cls.from_json(json.load(fh))
+            model = cls.from_json(json.load(fh))
+        if encoder_dir is not None and model.stack is not None:
+            model.encoder = load_encoder(encoder_dir, model.stack)
+        return model
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+
+
+def load_encoder(encoder_dir: str | Path, stack: dict):
+    from ..errors import ModelError
+    from .quote_encoder import CueEncoder
+
+    enc = CueEncoder(encoder_dir)
+    if stack.get("encoder_id") and enc.model_id != stack["encoder_id"]:
+        raise ModelError(f"the cue encoder in {encoder_dir} ({enc.model_id}) is not the one the cue model was "
+                         f"stacked with ({stack['encoder_id']}); retrain both with 'unspin train quotes'")
+    return enc
+
+
+def encoder_enabled() -> bool:
+    return os.environ.get("UNSPIN_QUOTE_ENCODER", "on").strip().lower() not in ("off", "0", "no", "false")
 
 
 @functools.lru_cache(maxsize=1)
 def default_model() -> CueModel | None:
-    """The shipped model, or None when its file is missing or unreadable (the lexicon decides)."""
+    """The shipped model, or None when its file is missing or unreadable (the lexicon decides). Its
+    cue encoder is attached unless ``UNSPIN_QUOTE_ENCODER=off``; when the encoder cannot be loaded
+    the regression decides alone, with a warning."""
     try:
-        return CueModel.load(MODEL_PATH)
+        model = CueModel.load(MODEL_PATH)
     except (OSError, ValueError, KeyError):
         return None
+    if model.stack is not None and encoder_enabled():
+        from ..errors import ModelError
+        from .quote_encoder import DEFAULT_DIR
+
+        try:
+            model.encoder = load_encoder(DEFAULT_DIR, model.stack)
+        except (ModelError, OSError, ValueError, ImportError) as exc:
+            warnings.warn(f"quotes: cue encoder not used ({exc}); the cue regression decides alone", stacklevel=2)
+    return model

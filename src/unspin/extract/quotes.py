@@ -17,8 +17,9 @@ sharing a cue belong to one statement ("“We won,” Keller said, “again.”"
 How: quote marks are paired without the parse (:mod:`.quote_marks`); cue
 words and their complements come from the dependency parse
 (:mod:`.quote_cues`), accepted or rejected by a small learned cue model
-(:mod:`.quote_model`, logistic regression trained on PolNeAR train; the cue
-lexicon alone decides when its file is missing or ``model=None``); a
+(:mod:`.quote_model`, logistic regression trained on PolNeAR train, stacked
+with the fine-tuned cue encoder of :mod:`.quote_encoder` when it is installed;
+the cue lexicon alone decides when the model file is missing or ``model=None``); a
 reported statement with the cue and source inside it is split around them
 ("The economy, | Keller said, | is in good shape": two spans, one cue); a
 quotation takes the cue whose content holds it, else a speech verb in its

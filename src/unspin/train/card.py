@@ -16,6 +16,8 @@ CORPUS_TERMS = {
                     "scientific research within the shared task only; no redistribution"),
     "semeval2021": ("SemEval-2021 Task 6 meme texts, train + dev (Dimitrov et al., SemEval 2021)",
                     "free for general research use"),
+    "polnear": ("PolNeAR train, networkdynamics/PolNeAR c3eee83 (Newell, Margolin, Ruths, LREC 2018)",
+                "no licence stated in the files; article texts belong to their publishers"),
     "checkthat2024": ("CLEF CheckThat! 2024 Task 1 English (Hasanain et al., CLEF 2024)", "licence unknown"),
 }
 

