@@ -6,13 +6,13 @@ import shutil
 import numpy as np
 import pytest
 
+from unspin.claims.model import build_batch as pad_rows
 from unspin.extract.quote_encoder import (
     CueEncoder,
     as_unit,
     candidate_rows,
     encoder_available,
     gelu_tanh,
-    pad_rows,
     pool,
 )
 from unspin.extract.quote_model import CueModel

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
+from ..claims.model import build_batch
 from ..errors import ModelError
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "models" / "quotes"
@@ -96,19 +97,6 @@ def candidate_rows(doc: Doc, cands: list, blocked: list[tuple[int, int]], tokeni
     return rows
 
 
-def pad_rows(ids: list[list[int]], cls_id: int, sep_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Padded ``[CLS] ids [SEP]`` rows and their attention mask."""
-    width = max((len(x) for x in ids), default=0) + 2
-    out = np.zeros((len(ids), width), dtype=np.int64)
-    mask = np.zeros_like(out)
-    for r, x in enumerate(ids):
-        out[r, 0] = cls_id
-        out[r, 1:len(x) + 1] = x
-        out[r, len(x) + 1] = sep_id
-        mask[r, :len(x) + 2] = 1
-    return out, mask
-
-
 def pool(states: np.ndarray, ranges: tuple[Range, ...]) -> np.ndarray:
     """``[CLS]`` state plus the mean state of each range (zeros for None): ``(1 + len(ranges)) * dim``."""
     dim = states.shape[-1]
@@ -149,7 +137,7 @@ class CueEncoder:
         order = sorted(range(len(rows)), key=lambda r: len(rows[r].ids))
         for b in range(0, len(order), self.batch):
             part = [rows[r] for r in order[b:b + self.batch]]
-            x, mask = pad_rows([r.ids for r in part], self.config["cls_id"], self.config["sep_id"])
+            x, mask = build_batch([r.ids for r in part], self.config["cls_id"], self.config["sep_id"])
             states = self.session.run(["states"], {"input_ids": x, "attention_mask": mask})[0]
             for row, st in zip(part, states, strict=True):
                 for k, cue, content, source in row.cands:

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..claims.model import build_batch
 from ..errors import UsageError
-from ..extract.quote_encoder import SentenceRow, candidate_rows, pad_rows
+from ..extract.quote_encoder import SentenceRow, candidate_rows
 
 
 @dataclass
@@ -98,7 +99,7 @@ def build(hidden: int, dropout: float, layers: int = 6):
             return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
         def forward(self, rows: list[SentenceRow], cls_id: int, sep_id: int):
-            x, mask = pad_rows([r.ids for r in rows], cls_id, sep_id)
+            x, mask = build_batch([r.ids for r in rows], cls_id, sep_id)
             states = self.states(torch.tensor(x), torch.tensor(mask))
             zero = states.new_zeros(states.shape[-1])
             feats = []
