@@ -176,3 +176,43 @@ def test_runtime_isotonic_calibration_is_monotone_and_reduces_ece():
 def test_runtime_ece_definition():
     assert calibration.expected_calibration_error([0.9, 0.9], [1, 0]) == pytest.approx(0.4)
     assert calibration.expected_calibration_error([], []) == 0.0
+
+
+def test_runtime_sentence_bounds_skip_abbreviations_and_initials():
+    from unspin.techniques.decode import sentence_bounds
+
+    text = ('Mr. Smith met U.S. officials. "Who knows?" he asked. It failed!\nA new line\n\n'
+            'Costs rose 3.5 percent. The end. and more')
+    got = [text[s:e] for s, e in sentence_bounds(text)]
+    assert got == ["Mr. Smith met U.S. officials.", '"Who knows?" he asked.', "It failed!", "A new line",
+                   "Costs rose 3.5 percent.", "The end. and more"]
+    assert sentence_bounds("") == [] and sentence_bounds("  \n ") == []
+
+
+def test_runtime_snap_grows_sentence_scale_spans_only():
+    from unspin.model import Span
+    from unspin.techniques.decode import snap_to_sentences
+
+    text = "They say it works. But who can really be sure that it was safe? Evil plan."
+    doubt = Span(text.index("who"), text.index("sure") + 4, "Doubt", 0.7, {"k": 1})
+    loaded = Span(text.index("Evil"), text.index("Evil") + 4, "Loaded_Language", 0.9)
+    out = snap_to_sentences(text, [doubt, loaded], {"Doubt"})
+    assert text[out[0].start:out[0].end] == "But who can really be sure that it was safe?"
+    assert (out[0].label, out[0].score, out[0].attrs) == ("Doubt", 0.7, {"k": 1})
+    assert out[1] == loaded
+    # a span running past its sentence keeps its end; nothing to snap leaves spans untouched
+    long = Span(text.index("who"), len(text), "Doubt", 0.5)
+    assert snap_to_sentences(text, [long], {"Doubt"})[0].end == len(text)
+    assert snap_to_sentences(text, [doubt], set()) == [doubt]
+
+
+def test_runtime_snap_setting_from_config(tmp_path):
+    from unspin.techniques.model import TechniqueModel
+
+    text = "the plan is allegedly the plan . Evil"
+    on = TechniqueModel(build_tiny_model(tmp_path, sentence_labels=["Doubt"], snap=True))
+    got = {(text[s.start:s.end], s.label) for s in on.predict(text)}
+    assert got == {("the plan is allegedly the plan .", "Doubt"), ("Evil", "Loaded_Language")}
+    probs, any_probs, offsets = on.all_probabilities(text)
+    off = {(text[s.start:s.end], s.label) for s in on.decode(text, probs, any_probs, offsets, snap=False)}
+    assert off == {("allegedly", "Doubt"), ("Evil", "Loaded_Language")}

@@ -34,6 +34,7 @@ def test_train_techniques_smoke(tmp_path):
     assert config["labels"] and "metrics" in config
     assert config["any_channel"] is True and config["decode"] in ("labels", "any", "union")
     assert config["calibration_data"] == "cross-fitted tune halves"
+    assert isinstance(config["snap"], bool) and set(config["sentence_labels"]) <= set(config["labels"])
     assert (out / "MODEL_CARD.md").read_text().count("SemEval") >= 1
     assert (out / "model.onnx").stat().st_size < 30 * 1024 * 1024
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
@@ -67,3 +68,52 @@ def test_calibration_data_is_cross_fitted(monkeypatch):
     first = list(chosen_on)
     tt.cross_fitted_scores(None, tune, seed=3)
     assert chosen_on[2:] == first                          # the halves follow the seed
+
+
+def test_sentence_scale_labels_use_median_news_span_length():
+    from unspin.train.corpora import LabelledArticle
+    from unspin.train.techniques import sentence_scale_labels
+
+    news = LabelledArticle("a", "ptc2020", "en", "x" * 300, [(0, 80, "Doubt", ""), (0, 90, "Doubt", ""),
+                                                              (0, 10, "Doubt", ""), (5, 12, "Loaded_Language", "")])
+    meme = LabelledArticle("m", "semeval2021", "en", "y" * 200, [(0, 200, "Loaded_Language", "")] * 5)
+    assert sentence_scale_labels([news, meme], ["Loaded_Language", "Doubt", "Slogans"]) == ["Doubt"]
+    assert sentence_scale_labels([news], ["Doubt"], min_chars=100) == []
+
+
+def test_weight_average_tracks_and_restores():
+    torch = pytest.importorskip("torch")
+    from unspin.train.techniques import WeightAverage
+
+    model = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(0.0)
+    avg = WeightAverage(model, decay=0.5)
+    avg.update()                       # starts from the current weights (0)
+    with torch.no_grad():
+        model.weight.fill_(4.0)
+    avg.update()                       # 0.5 * 0 + 0.5 * 4
+    with torch.no_grad():
+        model.weight.fill_(8.0)
+    avg.update()                       # 0.5 * 2 + 0.5 * 8
+    avg.copy_to_model()
+    assert torch.allclose(model.weight, torch.full((1, 2), 5.0))
+    with pytest.raises(UsageError, match="ema"):
+        TechniqueTrainConfig(ema=1.0)
+
+
+def test_shrink_thresholds_keeps_switched_off_techniques_and_prefers_shrinkage_on_ties():
+    import numpy as np
+
+    from unspin.train.techniques_tune import shrink_thresholds
+
+    th = np.array([0.3, 0.9, 1.01])
+    # an objective that wants (0.6, 0.9): reached by shrinking half way to 0.9
+    got, shrink, common = shrink_thresholds(th, lambda t: -abs(t[0] - 0.6) - abs(t[1] - 0.9))
+    assert (shrink, common) == (0.5, 0.9) and np.allclose(got, [0.6, 0.9, 1.01])
+    # a flat objective: every candidate ties, the most shrunk (shrink 1) wins; off stays off
+    got, shrink, _common = shrink_thresholds(th, lambda t: 0.0)
+    assert shrink == 1.0 and got[0] == got[1] and got[2] == 1.01
+    # the unshrunk thresholds win when nothing else does as well
+    got, shrink, _ = shrink_thresholds(th, lambda t: float(np.allclose(t, th)))
+    assert shrink == 0.0 and np.allclose(got, th)

@@ -1,6 +1,8 @@
 """From per-token technique probabilities to character spans."""
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from ..model import Span
@@ -86,3 +88,62 @@ def combine(label_spans: list[Span], any_spans: list[Span], mode: str) -> list[S
     taken = sorted((s.start, s.end) for s in label_spans)
     extra = [s for s in any_spans if not any(a < s.end and s.start < b for a, b in taken)]
     return label_spans + extra
+
+
+#: words that end in a full stop without ending the sentence
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st gen col lt sgt capt gov sen rep rev fr vs etc inc ltd co corp no jan feb mar apr "
+    "jun jul aug sep sept oct nov dec".split())
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the sentences of ``text``: a break after ``.``, ``!``, ``?`` or
+    ``…`` (and any closing quotes or brackets) followed by white space and a capital,
+    digit or quote, or at a line break; not after an abbreviation or an initial."""
+    bounds: list[tuple[int, int]] = []
+    start, n, i = 0, len(text), 0
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            if text[start:i].strip():
+                bounds.append((start, i))
+            start = i + 1
+        elif ch in ".!?…":
+            j = i + 1
+            while j < n and text[j] in "\"'”’)]»":
+                j += 1
+            k = j
+            while k < n and text[k] in " \t":
+                k += 1
+            if k > j and k < n and (text[k].isupper() or text[k].isdigit() or text[k] in "\"'“‘(["):
+                word_start = i
+                while word_start > start and text[word_start - 1].isalpha():
+                    word_start -= 1
+                word = text[word_start:i]
+                if not (ch == "." and (word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()))):
+                    bounds.append((start, j))
+                    start = k
+                    i = k
+                    continue
+        i += 1
+    if text[start:].strip():
+        bounds.append((start, n))
+    return [(s, e) for s, e in bounds if e > s]
+
+
+def snap_to_sentences(text: str, spans: list[Span], labels: frozenset[str] | set[str]) -> list[Span]:
+    """Spans of sentence-scale techniques (``labels``) grown to the whole sentence they
+    start in (never shrunk); other spans are kept as they are."""
+    if not labels or not spans:
+        return spans
+    bounds = sentence_bounds(text)
+    starts = [s for s, _e in bounds]
+    out = []
+    for sp in spans:
+        if sp.label in labels and bounds:
+            k = max(0, bisect.bisect_right(starts, sp.start) - 1)
+            a, b = bounds[k]
+            if a <= sp.start < b:
+                sp = Span(min(a, sp.start), max(b, sp.end), sp.label, sp.score, sp.attrs)
+        out.append(sp)
+    return out

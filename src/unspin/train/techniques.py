@@ -57,6 +57,7 @@ class TechniqueTrainConfig:
     min_label_spans: int = 5
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
+    ema: float = 0.0                # > 0: export a moving average of the weights (decay per step, from warm-up on)
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
@@ -74,6 +75,7 @@ class TechniqueTrainConfig:
             "head_lr": 0 < self.head_lr < 1,
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
+            "ema": 0.0 <= self.ema < 1.0,
         }
         require(self, checks)
 
@@ -137,6 +139,24 @@ def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str], a
     return y
 
 
+#: a technique whose training spans have at least this median length (characters) is
+#: sentence-scale: decoding may grow its spans to their sentence (chosen on tune)
+SENTENCE_SCALE_CHARS = 50
+
+
+def sentence_scale_labels(records: list[LabelledArticle], labels: list[str],
+                          min_chars: int = SENTENCE_SCALE_CHARS) -> list[str]:
+    """The ``labels`` whose spans in the news articles of ``records`` (memes left out:
+    their spans are the whole meme text) have a median length of at least ``min_chars``."""
+    lengths: dict[str, list[int]] = {}
+    for r in records:
+        if r.corpus == "semeval2021":
+            continue
+        for s, e, lab, _o in r.spans:
+            lengths.setdefault(lab, []).append(e - s)
+    return [lab for lab in labels if lengths.get(lab) and float(np.median(lengths[lab])) >= min_chars]
+
+
 def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator) -> list[tuple[int, int]]:
     """(article index, start) pairs: each article cut at a random offset this epoch."""
     out = []
@@ -176,6 +196,37 @@ def build_model(n_labels: int):
             return torch.sigmoid(self.tagger(input_ids, attention_mask, features))
 
     return TokenTagger(), Exported
+
+
+class WeightAverage:
+    """Exponential moving average of a model's floating-point parameters: ``update()``
+    after each optimizer step, ``copy_to_model()`` before export. The first update
+    starts the average from the current weights."""
+
+    def __init__(self, model, decay: float):
+        self.model, self.decay, self.shadow = model, decay, None
+
+    def _params(self):
+        return [p for p in self.model.parameters() if p.dtype.is_floating_point]
+
+    def update(self) -> None:
+        import torch
+
+        with torch.no_grad():
+            if self.shadow is None:
+                self.shadow = [p.detach().clone() for p in self._params()]
+                return
+            for s, p in zip(self.shadow, self._params()):
+                s.mul_(self.decay).add_(p.detach(), alpha=1.0 - self.decay)
+
+    def copy_to_model(self) -> None:
+        import torch
+
+        if self.shadow is None:
+            return
+        with torch.no_grad():
+            for s, p in zip(self.shadow, self._params()):
+                p.copy_(s)
 
 
 def train(cfg: TechniqueTrainConfig, log=print) -> Path:
@@ -219,6 +270,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     body = cfg.max_len - 2
     lengths = [len(e.ids) for e in encs]
     step, epoch, running = 0, 0, []
+    averaged = WeightAverage(model, cfg.ema) if cfg.ema > 0 else None
     model.train()
     while step < cfg.steps:
         wins = windows_for_epoch(lengths, body, rng)
@@ -260,12 +312,16 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
+            if averaged is not None and step >= warm:
+                averaged.update()
             running.append(float(loss))
             step += 1
             if step % 50 == 0:
                 log(f"step {step}/{cfg.steps} epoch {epoch} loss {np.mean(running[-50:]):.4f} "
                     f"{(time.time() - t0) / 60:.1f} min")
         epoch += 1
+    if averaged is not None:
+        averaged.copy_to_model()
     model.eval()
     out = Path(cfg.out_dir)
     tmp = out.with_name(out.name + ".building")
@@ -277,6 +333,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
         "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": cls_id, "sep_id": sep_id,
         "thresholds": {lab: 0.5 for lab in labels}, "calibration": None, "features": N_FEATURES,
         "any_channel": cfg.any_channel, "decode": "labels",
+        "sentence_labels": sentence_scale_labels(train_recs, labels), "snap": False,
         "train_config": recorded_config(cfg), "train_minutes": round((time.time() - t0) / 60, 1),
         "epochs": epoch, "final_loss": float(np.mean(running[-50:])) if running else None,
     }
@@ -307,11 +364,17 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         "bigram recurrence, function word, position); exported to ONNX and quantised to int8 "
         "(dynamic, MatMul and embedding Gather). Windows of "
         f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged; "
-        f"per-technique thresholds chosen on the tune split ({n_tune} articles), the isotonic score "
-        "calibration fit on cross-fitted halves of it (each half decoded with thresholds chosen on the "
-        "other, so the calibration sees spans as unseen articles give them). "
+        f"per-technique thresholds chosen on the tune split ({n_tune} articles)"
+        + (" and moved {shrink} of the way to a common {common} (chosen there too)".format(**config["threshold_shrink"])
+           if config.get("threshold_shrink", {}).get("shrink") else "")
+        + ("; spans of sentence-scale techniques (median training span of at least "
+           f"{SENTENCE_SCALE_CHARS} characters: {', '.join(config.get('sentence_labels', []))}) grown to their "
+           "sentence" if config.get("snap") else "")
+        + "; the isotonic score calibration fit on cross-fitted halves of the tune split (each half decoded "
+        "with the settings chosen on the other, so the calibration sees spans as unseen articles give them). "
         f"Trained on {n_train} records for {cfg.steps} steps "
-        f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)."
+        f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)"
+        + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "") + "."
     )
     extra = ("\nThresholds (a technique at > 1 is switched off: its tune F1 stayed below 0.02):\n\n"
              + "\n".join(f"* {k}: {v}" for k, v in config["thresholds"].items()) + "\n")

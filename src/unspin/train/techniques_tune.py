@@ -67,8 +67,9 @@ def choose_decoding(model: TechniqueModel, tune, log=print) -> dict:
     th = np.array([thresholds[lab] for lab in labels])
     gold_all = {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, *_ in tune}
 
-    def tune_scores(**how) -> tuple[float, float]:
-        pred = {r.id: model.decode(r.text, p, a, o, thresholds=th, **how) for r, p, a, o in tune}
+    def tune_scores(thresholds=None, **how) -> tuple[float, float]:
+        use = th if thresholds is None else thresholds
+        pred = {r.id: model.decode(r.text, p, a, o, thresholds=use, **how) for r, p, a, o in tune}
         return score_si(gold_all, pred)["f1"], score_flc(gold_all, pred)["f1"]
 
     gap_f1 = {gap: tune_scores(max_gap=gap, mode="labels")[1] for gap in GAP_GRID}
@@ -83,7 +84,42 @@ def choose_decoding(model: TechniqueModel, tune, log=print) -> dict:
         mode = max(DECODE_MODES, key=lambda m: (sum(by_mode[m]), m == "labels"))
         log(f"  any threshold {any_threshold} (tune SI {si_by_t[any_threshold]:.3f}); decode {mode} ("
             + ", ".join(f"{m}: SI {a:.3f} FLC {b:.3f}" for m, (a, b) in by_mode.items()) + ")")
-    return {"thresholds": thresholds, "th": th, "max_gap": max_gap, "mode": mode, "any_threshold": any_threshold}
+    snap = False
+    if model.sentence_labels:
+        by_snap = {on: tune_scores(max_gap=max_gap, mode=mode, any_threshold=any_threshold, snap=on)
+                   for on in (False, True)}
+        snap = sum(by_snap[True]) > sum(by_snap[False])
+        log(f"  snap sentence-scale spans to sentences: {snap} ("
+            + ", ".join(f"{'on' if on else 'off'}: SI {a:.3f} FLC {b:.3f}" for on, (a, b) in by_snap.items()) + ")")
+    how = {"max_gap": max_gap, "mode": mode, "any_threshold": any_threshold, "snap": snap}
+    th, shrink, common = shrink_thresholds(th, lambda t: sum(tune_scores(thresholds=t, **how)))
+    thresholds = {lab: round(float(t), 4) for lab, t in zip(labels, th)}
+    log(f"  thresholds shrunk {shrink} of the way to the common {common}")
+    return {"thresholds": thresholds, "th": th, "shrink": {"shrink": shrink, "common": common}, **how}
+
+
+#: how far per-technique thresholds may move towards one common threshold (chosen on tune)
+SHRINK_GRID = (0.0, 0.5, 1.0)
+
+
+def shrink_thresholds(th: np.ndarray, objective) -> tuple[np.ndarray, float, float]:
+    """Per-technique thresholds moved part of the way towards one common threshold, the
+    pair ``(shrink, common)`` that maximises ``objective(thresholds)`` (ties: more shrinkage).
+
+    A threshold picked per technique on a few dozen articles fits their accidents, most of
+    all for rare techniques; a common one has a single degree of freedom. Techniques switched
+    off (threshold > 1) stay off."""
+    on = th <= 1.0
+    if not on.any():
+        return th, 0.0, 0.5
+    best = (objective(th), 0.0, 0.5, th)
+    for shrink in SHRINK_GRID[1:]:
+        for common in THRESHOLD_GRID:
+            cand = np.where(on, np.round(shrink * common + (1 - shrink) * th, 4), th)
+            value = objective(cand)
+            if value >= best[0] - 1e-12:
+                best = (value, shrink, common, cand)
+    return best[3], best[1], best[2]
 
 
 def scored_spans(model: TechniqueModel, tune, decoding: dict) -> tuple[list[float], list[int]]:
@@ -91,7 +127,8 @@ def scored_spans(model: TechniqueModel, tune, decoding: dict) -> tuple[list[floa
     raw, right = [], []
     for r, p, a, o in tune:
         pred = model.decode(r.text, p, a, o, thresholds=decoding["th"], max_gap=decoding["max_gap"],
-                            mode=decoding["mode"], any_threshold=decoding["any_threshold"])
+                            mode=decoding["mode"], any_threshold=decoding["any_threshold"],
+                            snap=decoding.get("snap", False))
         gold = {}
         for s, e, n, _ in r.spans:
             gold.setdefault(n, []).append((s, e))
@@ -128,7 +165,7 @@ def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print) -> 
     log(f"  calibration: {len(right)} cross-fitted tune spans, {np.mean(right) if right else 0:.3f} right")
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     config.update(thresholds=dec["thresholds"], max_gap=dec["max_gap"], calibration=knots, decode=dec["mode"],
-                  calibration_data="cross-fitted tune halves")
+                  snap=dec["snap"], threshold_shrink=dec["shrink"], calibration_data="cross-fitted tune halves")
     if model.any_channel:
         config["any_threshold"] = dec["any_threshold"]
     (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
