@@ -211,6 +211,13 @@ def test_quotes_description_speaker_prefers_the_appositive_name(nlp, text, speak
     assert [(q["speaker"], q["speaker_text"]) for q in found] == [(speaker, mention)]
 
 
+def test_quotes_description_speaker_drops_a_phrase_run_into_a_plural_subject(nlp):
+    """spaCy reads "a deal critics" as one noun phrase; "a" cannot go with "critics"."""
+    text = 'The city signed the contract, a deal critics are calling "the worst in a generation."'
+    found = [q for q in quotes_of(nlp, text) if q["kind"] == "direct"]
+    assert [(q["speaker"], q["speaker_text"]) for q in found] == [("critics", "critics")]
+
+
 # -- what is not a quotation -----------------------------------------------------------
 @pytest.mark.parametrize("text", [
     "The government presented its pension “reform” on Tuesday.",

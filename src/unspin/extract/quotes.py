@@ -58,6 +58,8 @@ _PRONOUNS = {
     "it": ("ORG",), "they": ("ORG", "PERSON", "NORP"), "them": ("ORG", "PERSON", "NORP"),
 }
 _SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+#: determiners that go with a singular noun only
+_SINGULAR_DETS = frozenset("a an another each every this that".split())
 _SPEECH_VIA = ("clause", "parenthetical", "quote", "according", "colon")
 _GLUE = set(" \t\r\n,;:.—–-()[]")
 _EDGE = ",;:.—–-"
@@ -242,8 +244,17 @@ def _np_range(tok: Token) -> tuple[int, int]:
 
 
 def _description(tok: Token) -> tuple[int, int]:
-    """The head noun with its left modifiers and an "of"-phrase: "the head of the agency"."""
+    """The head noun with its left modifiers and an "of"-phrase: "the head of the agency".
+
+    A plural head under a singular determiner ("..., a deal critics are calling ...") is a
+    misparse that ran a preceding phrase into the subject: the description then starts after
+    the last word of that phrase (the head keeps its own adjectives and numbers)."""
     start = tok.left_edge.idx
+    if tok.tag_ in ("NNS", "NNPS") and any(c.dep_ == "det" and c.lower_ in _SINGULAR_DETS for c in tok.lefts):
+        first = tok
+        while first.i > 0 and first.doc[first.i - 1].head is tok and first.doc[first.i - 1].dep_ in ("amod", "nummod"):
+            first = first.doc[first.i - 1]
+        start = first.idx
     end = tok.idx + len(tok)
     for c in tok.children:
         if c.dep_ == "prep" and c.lower_ == "of" and c.i > tok.i:

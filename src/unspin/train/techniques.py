@@ -45,7 +45,7 @@ class TechniqueTrainConfig:
     max_len: int = 256
     stride: int = 192
     batch_size: int = 16
-    steps: int = 1800
+    steps: int = 2000
     lr: float = 8e-5
     head_lr: float = 1e-3
     warmup: float = 0.06
@@ -57,7 +57,7 @@ class TechniqueTrainConfig:
     min_label_spans: int = 5
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
-    ema: float = 0.0                # > 0: export a moving average of the weights (decay per step, from warm-up on)
+    ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
