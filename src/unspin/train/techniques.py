@@ -58,6 +58,7 @@ class TechniqueTrainConfig:
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
     ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
+    bf16: bool = False              # bfloat16 autocast for the forward pass (about 1.9x faster on CPUs with avx512_bf16)
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
@@ -305,8 +306,9 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
             tmask = torch.tensor(mask, dtype=torch.float32)
             tmask[:, 0] = 0
             tmask[torch.arange(len(batch)), tmask.sum(1).long()] = 0  # [SEP]
-            logits = model(torch.tensor(ids), torch.tensor(mask), torch.tensor(feats))
-            loss = (loss_fn(logits, torch.tensor(target)).mean(-1) * tmask).sum() / tmask.sum()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                logits = model(torch.tensor(ids), torch.tensor(mask), torch.tensor(feats))
+            loss = (loss_fn(logits.float(), torch.tensor(target)).mean(-1) * tmask).sum() / tmask.sum()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -314,7 +316,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
             sched.step()
             if averaged is not None and step >= warm:
                 averaged.update()
-            running.append(float(loss))
+            running.append(float(loss.detach()))
             step += 1
             if step % 50 == 0:
                 log(f"step {step}/{cfg.steps} epoch {epoch} loss {np.mean(running[-50:]):.4f} "
