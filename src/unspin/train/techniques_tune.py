@@ -47,9 +47,10 @@ def _gold(rec, ptc: bool):
 
 
 def choose_decoding(model: TechniqueModel, tune, log=print) -> dict:
-    """Per-technique thresholds, the decode gap and (with an any-technique channel) its
-    threshold and the decode mode that score best on ``tune`` (``(record, probabilities,
-    any-probabilities, offsets)`` tuples)."""
+    """Per-technique thresholds, the decode gap, (with an any-technique channel) its
+    threshold and the decode mode, whether sentence-scale spans grow to their sentence, and
+    how far the thresholds move towards a common one: the settings that score best on ``tune``
+    (``(record, probabilities, any-probabilities, offsets)`` tuples)."""
     labels = model.labels
     thresholds = {}
     for j, lab in enumerate(labels):
