@@ -200,34 +200,22 @@ def build_model(n_labels: int):
 
 
 class WeightAverage:
-    """Exponential moving average of a model's floating-point parameters: ``update()``
-    after each optimizer step, ``copy_to_model()`` before export. The first update
-    starts the average from the current weights."""
+    """Exponential moving average of a model's parameters (torch's ``AveragedModel`` with an
+    EMA update): ``update()`` after each optimizer step, ``copy_to_model()`` before export.
+    The first update starts the average from the current weights."""
 
     def __init__(self, model, decay: float):
-        self.model, self.decay, self.shadow = model, decay, None
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-    def _params(self):
-        return [p for p in self.model.parameters() if p.dtype.is_floating_point]
+        self.model = model
+        self.average = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay))
 
     def update(self) -> None:
-        import torch
-
-        with torch.no_grad():
-            if self.shadow is None:
-                self.shadow = [p.detach().clone() for p in self._params()]
-                return
-            for s, p in zip(self.shadow, self._params()):
-                s.mul_(self.decay).add_(p.detach(), alpha=1.0 - self.decay)
+        self.average.update_parameters(self.model)
 
     def copy_to_model(self) -> None:
-        import torch
-
-        if self.shadow is None:
-            return
-        with torch.no_grad():
-            for s, p in zip(self.shadow, self._params()):
-                p.copy_(s)
+        if int(self.average.n_averaged) > 0:
+            self.model.load_state_dict(self.average.module.state_dict())
 
 
 def train(cfg: TechniqueTrainConfig, log=print) -> Path:
