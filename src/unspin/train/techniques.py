@@ -60,7 +60,7 @@ class TechniqueTrainConfig:
     ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
     bf16: bool = False              # bfloat16 autocast for the forward pass (about 1.9x faster on CPUs with avx512_bf16)
     order_seed: int | None = None   # set: dropout and batch order follow this seed (split and head init still follow `seed`)
-    weights_out: str | None = None  # set: also save the final fp32 weights there (torch.save of fit()'s result)
+    weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
@@ -221,8 +221,9 @@ class WeightAverage:
 
 
 def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
-    """Train one tagger (no export): its final fp32 ``state_dict`` (the moving average when
-    ``cfg.ema``), ``labels``, ``n_out``, ``epochs`` and ``final_loss``."""
+    """Train one tagger (no export). Returns the trained ``model`` (weights: the moving average
+    when ``cfg.ema``) and its ``Exported`` wrapper class, ``labels``, ``n_out``, ``cls_id``,
+    ``sep_id``, ``sentence_labels``, ``epochs``, ``final_loss`` and the ``train``/``tune``/``test`` records."""
     import torch
 
     t0 = time.time()
@@ -249,7 +250,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     tk = Tokenizer.from_file(str(tok_path))
     cls_id, sep_id = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
     n_out = len(labels) + int(cfg.any_channel)
-    model, _exported = build_model(n_out)
+    model, Exported = build_model(n_out)
     if cfg.order_seed is not None:
         torch.manual_seed(cfg.order_seed)
     head_params = list(model.head.parameters())
@@ -317,8 +318,11 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
         epoch += 1
     if averaged is not None:
         averaged.copy_to_model()
-    return {"state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()}, "labels": labels,
-            "n_out": n_out, "epochs": epoch, "final_loss": float(np.mean(running[-50:])) if running else None}
+    model.eval()
+    return {"model": model, "Exported": Exported, "labels": labels, "n_out": n_out, "cls_id": cls_id,
+            "sep_id": sep_id, "sentence_labels": sentence_scale_labels(train_recs, labels), "epochs": epoch,
+            "final_loss": float(np.mean(running[-50:])) if running else None,
+            "train": train_recs, "tune": tune_recs, "test": test_recs}
 
 
 def train(cfg: TechniqueTrainConfig, log=print) -> Path:
@@ -328,32 +332,24 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     t0 = time.time()
     torch.set_num_threads(cfg.threads)
     fitted = fit(cfg, log)
-    labels, n_out = fitted["labels"], fitted["n_out"]
-    model, Exported = build_model(n_out)
-    model.load_state_dict(fitted["state_dict"])
-    model.eval()
+    model, labels, n_out = fitted["model"], fitted["labels"], fitted["n_out"]
+    train_recs, tune_recs, test_recs = fitted["train"], fitted["tune"], fitted["test"]
     if cfg.weights_out:
         Path(cfg.weights_out).parent.mkdir(parents=True, exist_ok=True)
-        torch.save(fitted, cfg.weights_out)
-    train_recs, tune_recs, test_recs = split_records(cfg)
-    if cfg.swap_augment:
-        train_recs = train_recs + swapped_copies(train_recs)
+        torch.save({"labels": labels, "n_out": n_out, "state_dict": model.state_dict()}, cfg.weights_out)
     tok_path = encoder_dir() / "tokenizer.json"
-    from tokenizers import Tokenizer
-
-    tk = Tokenizer.from_file(str(tok_path))
-    cls_id, sep_id = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
     out = Path(cfg.out_dir)
     tmp = out.with_name(out.name + ".building")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    export_onnx(Exported(model), tmp, n_out, cfg.quantize)
+    export_onnx(fitted["Exported"](model), tmp, n_out, cfg.quantize)
     shutil.copy(tok_path, tmp / "tokenizer.json")
     config = {
-        "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": cls_id, "sep_id": sep_id,
+        "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": fitted["cls_id"],
+        "sep_id": fitted["sep_id"],
         "thresholds": {lab: 0.5 for lab in labels}, "calibration": None, "features": N_FEATURES,
         "any_channel": cfg.any_channel, "decode": "labels",
-        "sentence_labels": sentence_scale_labels(train_recs, labels), "snap": False,
+        "sentence_labels": fitted["sentence_labels"], "snap": False,
         "train_config": recorded_config(cfg), "train_minutes": round((time.time() - t0) / 60, 1),
         "epochs": fitted["epochs"], "final_loss": fitted["final_loss"],
     }
