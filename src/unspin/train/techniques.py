@@ -330,8 +330,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     import torch
 
     t0 = time.time()
-    torch.set_num_threads(cfg.threads)
-    fitted = fit(cfg, log)
+    fitted = fit(cfg, log)  # sets torch's thread count
     model, labels, n_out = fitted["model"], fitted["labels"], fitted["n_out"]
     train_recs, tune_recs, test_recs = fitted["train"], fitted["tune"], fitted["test"]
     if cfg.weights_out:
@@ -362,8 +361,6 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     tmp.rename(out)
     log(f"model written to {out} in {(time.time() - t0) / 60:.1f} min")
     return out
-
-
 
 
 def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_train: int, n_tune: int) -> None:
