@@ -10,6 +10,8 @@ and on the swapped text. A span is *kept* when a span with the same label
 overlaps its position after the swap, *changed* when only spans of other labels
 do, *gone* when none does; *new* counts swapped-text spans with no counterpart.
 Reported for all spans and for spans in sentences that mention a swapped actor.
+A third run swaps actors that training never swaps (HELD_OUT_PAIRS: Pelosi <-> McConnell,
+CNN <-> Fox News, India <-> Pakistan, ...): whether even-handedness carries over to them.
 Lower is better: the share of spans that change label or disappear. A control run swaps
 weekdays and months instead of actors in the same articles: its figure is the noise any small
 edit causes, the floor for the actor figure.
@@ -58,16 +60,19 @@ def main() -> None:
     chosen = [t for t in texts if swap_actors(t).replaced][-args.n:]
     print(f"{len(chosen)} articles with swappable actors ({where})")
     for control in (False, True):
-        report(model, chosen, control)
+        report(model, chosen, control=control)
+    unseen = [t for t in texts if swap_actors(t, held_out=True).replaced][-args.n:]
+    print(f"{len(unseen)} articles with actors that training never swaps (HELD_OUT_PAIRS)")
+    report(model, unseen, held_out=True)
 
 
-def report(model, chosen: list[str], control: bool) -> None:
+def report(model, chosen: list[str], control: bool = False, held_out: bool = False) -> None:
     from unspin.techniques.symmetry import compare, swap_actors
 
     total = {"spans": 0, "kept": 0, "changed": 0, "gone": 0, "new": 0}
     near = dict(total)
     for text in chosen:
-        sw = swap_actors(text, control=control)
+        sw = swap_actors(text, control=control, held_out=held_out)
         if not sw.replaced:
             continue
         orig, after = model.predict(text), model.predict(sw.text)
@@ -80,11 +85,11 @@ def report(model, chosen: list[str], control: bool) -> None:
         after_hot = [t for t in after if any(sw.map_offset(a) <= t.start < sw.map_offset(b) for a, b in hot)]
         for k, v in compare(in_hot, after_hot, sw).items():
             near[k] += v
-    kind = "control (weekdays, months)" if control else "actors swapped"
+    kind = "control (weekdays, months)" if control else "held-out actors swapped" if held_out else "actors swapped"
     for name, c in (("all spans", total), ("spans in sentences with a swap", near)):
         n = max(c["spans"], 1)
         flip = (c["changed"] + c["gone"]) / n
-        print(f"{kind:26s} {name}: {c['spans']} spans; kept {c['kept']}, changed label {c['changed']}, "
+        print(f"{kind:27s} {name}: {c['spans']} spans; kept {c['kept']}, changed label {c['changed']}, "
               f"gone {c['gone']}, new {c['new']}; share changed or gone: {flip:.3f}")
 
 

@@ -46,3 +46,16 @@ def test_symmetry_swapped_training_copies_keep_spans_on_their_words():
     (copy,) = swapped_copies(recs)
     assert copy.text.startswith("The United States is a rogue state, Biden a tyrant.")
     assert [copy.text[s:e] for s, e, *_ in copy.spans] == ["rogue state", "tyrant"]
+
+
+def test_symmetry_held_out_pairs_are_never_swapped_in_training():
+    from unspin.techniques.symmetry import HELD_OUT_PAIRS, PAIRS
+
+    text = "Pelosi told CNN that Russia lied."
+    held = swap_actors(text, held_out=True)
+    assert held.text == "McConnell told Fox News that Russia lied."
+    assert swap_actors(text).text == "Pelosi told CNN that the United States lied."
+    trained = {w for pair in PAIRS for w in pair}
+    assert not trained & {w for pair in HELD_OUT_PAIRS for w in pair}
+    with pytest.raises(ValueError, match="not both"):
+        swap_actors(text, control=True, held_out=True)

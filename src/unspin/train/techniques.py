@@ -56,6 +56,8 @@ class TechniqueTrainConfig:
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
     min_label_spans: int = 5
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
+    swap_consistency: float = 0.0   # > 0: batch each window with its swapped twin and add this weight times
+                                    # the symmetric KL between their outputs on the same words
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
     ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
     bf16: bool = False              # bfloat16 autocast for the forward pass (about 1.9x faster on CPUs with avx512_bf16)
@@ -79,6 +81,7 @@ class TechniqueTrainConfig:
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
             "ema": 0.0 <= self.ema < 1.0,
+            "swap_consistency": self.swap_consistency >= 0 and (self.swap_augment or self.swap_consistency == 0),
         }
         require(self, checks)
 
@@ -110,18 +113,52 @@ def split_records(cfg: TechniqueTrainConfig):
     return train, tune, test
 
 
-def swapped_copies(records: list[LabelledArticle]) -> list[LabelledArticle]:
-    """Copies of the records that name swappable actors, with the actors swapped
-    (Russia <-> United States, ...) and the spans mapped: the model sees each
-    technique used by both sides."""
+def swap_twins(records: list[LabelledArticle]) -> list[tuple[int, LabelledArticle, object]]:
+    """``(index of the original, swapped copy, Swapped)`` for each record that names
+    swappable actors: the copy has the actors swapped (Russia <-> United States, ...)
+    and the spans mapped, so the model sees each technique used by both sides."""
     from ..techniques.symmetry import swap_actors, swap_spans
 
     out = []
-    for r in records:
+    for i, r in enumerate(records):
         sw = swap_actors(r.text)
         if sw.replaced:
-            out.append(LabelledArticle(r.id + "-swapped", r.corpus, r.language, sw.text, swap_spans(r.spans, sw)))
+            copy = LabelledArticle(r.id + "-swapped", r.corpus, r.language, sw.text, swap_spans(r.spans, sw))
+            out.append((i, copy, sw))
     return out
+
+
+def swapped_copies(records: list[LabelledArticle]) -> list[LabelledArticle]:
+    """The swapped copies of :func:`swap_twins`."""
+    return [copy for _i, copy, _sw in swap_twins(records)]
+
+
+def twin_alignment(orig_offsets: np.ndarray, twin_offsets: np.ndarray, sw) -> np.ndarray:
+    """For each wordpiece of an original text, the index of the wordpiece that starts at
+    the same place of its swapped twin, or -1 (inside a swapped name, or no such piece)."""
+    align = np.full(len(orig_offsets), -1, dtype=np.int64)
+    if not len(orig_offsets) or not len(twin_offsets):
+        return align
+    twin_starts = twin_offsets[:, 0]
+    for i, (start, end) in enumerate(orig_offsets):
+        if any(a < end and b > start for a, b in sw.replaced):
+            continue
+        target = sw.map_offset(int(start))
+        j = int(np.searchsorted(twin_starts, target))
+        if j < len(twin_starts) and twin_starts[j] == target:
+            align[i] = j
+    return align
+
+
+def twin_starts(orig_offsets: np.ndarray, twin_offsets: np.ndarray, sw) -> np.ndarray:
+    """For each wordpiece of an original text, where its twin's window begins when the
+    original's window begins there: the first twin piece at or after the mapped position
+    (a piece inside a swapped name maps to the start of the counterpart name)."""
+    if not len(orig_offsets):
+        return np.zeros(0, dtype=np.int64)
+    mapped = [sw.map_offset(int(c)) for c in orig_offsets[:, 0]]
+    starts = np.searchsorted(twin_offsets[:, 0], mapped) if len(twin_offsets) else np.zeros(len(mapped))
+    return np.minimum(starts, max(0, len(twin_offsets) - 1)).astype(np.int64)
 
 
 def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str], any_channel: bool = False) -> np.ndarray:
@@ -171,6 +208,37 @@ def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator) -
         starts = sorted({min(max(s, 0), n - body) for s in range(offset - body, n, body)})
         out.extend((a, s) for s in starts)
     return out
+
+
+def fill_batches(units: list[list[tuple[int, int]]], size: int) -> list[list[list[tuple[int, int]]]]:
+    """Batches of at most ``size`` windows from consecutive units (a window, or a window and
+    its swapped twin, which stay in one batch)."""
+    batches, current, rows = [], [], 0
+    for unit in units:
+        if current and rows + len(unit) > size:
+            batches.append(current)
+            current, rows = [], 0
+        current.append(unit)
+        rows += len(unit)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def twin_positions(units, pairing: dict, lengths: list[int], body: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(row, column)`` batch positions of original pieces and of the twin pieces aligned
+    with them, for the units of one batch laid out row after row ([CLS] at column 0)."""
+    here, there, row = [], [], 0
+    for unit in units:
+        if len(unit) == 2:
+            (a, s), (p, s2) = unit
+            n, n2 = min(body, lengths[a] - s), min(body, lengths[p] - s2)
+            align = pairing[a][1][s:s + n]
+            cols = np.nonzero((align >= s2) & (align < s2 + n2))[0]
+            here += [(row, c + 1) for c in cols]
+            there += [(row + 1, int(align[c]) - s2 + 1) for c in cols]
+        row += len(unit)
+    return np.array(here, dtype=np.int64).reshape(-1, 2), np.array(there, dtype=np.int64).reshape(-1, 2)
 
 
 # -- model ------------------------------------------------------------------
@@ -230,8 +298,9 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     seed_everything(cfg.seed)
     torch.set_num_threads(cfg.threads)
     train_recs, tune_recs, test_recs = split_records(cfg)
-    if cfg.swap_augment:
-        train_recs = train_recs + swapped_copies(train_recs)
+    twins = swap_twins(train_recs) if cfg.swap_augment else []
+    n_orig = len(train_recs)
+    train_recs = train_recs + [copy for _i, copy, _sw in twins]
     counts: dict[str, int] = {}
     for r in train_recs:
         for _s, _e, lab, _o in r.spans:
@@ -241,6 +310,10 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     tok_path = encoder_dir() / "tokenizer.json"
     encs = [encode(r.text, tok_path) for r in train_recs]
     ys = [token_labels(r, e.offsets, labels, cfg.any_channel) for r, e in zip(train_recs, encs)]
+    # original index -> (twin index, twin piece aligned with each original piece, twin window starts)
+    pairing = {i: (n_orig + k, twin_alignment(encs[i].offsets, encs[n_orig + k].offsets, sw),
+                   twin_starts(encs[i].offsets, encs[n_orig + k].offsets, sw))
+               for k, (i, _copy, sw) in enumerate(twins)} if cfg.swap_consistency > 0 else {}
     pos = sum(y.sum(0) for y in ys)
     total = sum(len(y) for y in ys)
     pos_weight = torch.tensor(np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, cfg.pos_weight_max),
@@ -264,19 +337,23 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     rng = np.random.default_rng(cfg.seed if cfg.order_seed is None else cfg.order_seed)
     body = cfg.max_len - 2
     lengths = [len(e.ids) for e in encs]
-    step, epoch, running = 0, 0, []
+    step, epoch, running, gaps = 0, 0, [], []
     averaged = WeightAverage(model, cfg.ema) if cfg.ema > 0 else None
     model.train()
     while step < cfg.steps:
         wins = windows_for_epoch(lengths, body, rng)
+        if pairing:  # twins ride along with their originals' windows
+            wins = [w for w in wins if w[0] < n_orig]
         order = rng.permutation(len(wins))
         wins = [wins[i] for i in order]
+        units = [[w] + ([(pairing[w[0]][0], int(pairing[w[0]][2][w[1]]))] if w[0] in pairing else [])
+                 for w in wins]
         # bucket by length inside chunks so short memes are not padded to full windows
         chunk = cfg.batch_size * 16
         batches = []
-        for c in range(0, len(wins), chunk):
-            part = sorted(wins[c:c + chunk], key=lambda w: min(body, lengths[w[0]] - w[1]))
-            batches += [part[b:b + cfg.batch_size] for b in range(0, len(part), cfg.batch_size)]
+        for c in range(0, len(units), chunk):
+            part = sorted(units[c:c + chunk], key=lambda u: min(body, lengths[u[0][0]] - u[0][1]))
+            batches += fill_batches(part, cfg.batch_size)
         for b in rng.permutation(len(batches)):
             if step >= cfg.steps:
                 break
@@ -284,7 +361,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
                 log(f"stopping at step {step}: max_minutes={cfg.max_minutes} reached")
                 cfg.steps = step
                 break
-            batch = batches[b]
+            batch = [w for unit in batches[b] for w in unit]
             width = max(min(body, lengths[a] - s) for a, s in batch) + 2
             ids = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -303,6 +380,14 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
                 logits = model(torch.tensor(ids), torch.tensor(mask), torch.tensor(feats))
             loss = (loss_fn(logits.float(), torch.tensor(target)).mean(-1) * tmask).sum() / tmask.sum()
+            if pairing:
+                here, there = twin_positions(batches[b], pairing, lengths, body)
+                if len(here):
+                    a_out, b_out = logits.float()[here[:, 0], here[:, 1]], logits.float()[there[:, 0], there[:, 1]]
+                    # symmetric KL of Bernoulli outputs: (p - q)(logit p - logit q)
+                    gap = ((torch.sigmoid(a_out) - torch.sigmoid(b_out)) * (a_out - b_out)).mean()
+                    loss = loss + cfg.swap_consistency * gap
+                    gaps.append(float(gap.detach()))
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -313,7 +398,8 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             running.append(float(loss.detach()))
             step += 1
             if step % 50 == 0:
-                log(f"step {step}/{cfg.steps} epoch {epoch} loss {np.mean(running[-50:]):.4f} "
+                twin_gap = f" twin gap {np.mean(gaps[-50:]):.4f}" if gaps else ""
+                log(f"step {step}/{cfg.steps} epoch {epoch} loss {np.mean(running[-50:]):.4f}{twin_gap} "
                     f"{(time.time() - t0) / 60:.1f} min")
         epoch += 1
     if averaged is not None:
