@@ -209,3 +209,18 @@ def test_fit_with_swap_consistency_batches_twins_and_logs_their_gap(monkeypatch)
 def test_swap_consistency_needs_the_swapped_copies():
     with pytest.raises(UsageError, match="swap_consistency"):
         TechniqueTrainConfig(swap_augment=False, swap_consistency=1.0)
+
+
+def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, capsys):
+    from unspin.cli.main import main
+    from unspin.train import techniques
+
+    seen = []
+    monkeypatch.setattr(techniques, "train", lambda cfg, log=None: seen.append(cfg))
+    assert main(["train", "techniques", "--swap-consistency", "2", "--bf16", "--steps", "7", "--exclude", "semeval2021"]) == 0
+    (cfg,) = seen
+    assert (cfg.swap_consistency, cfg.bf16, cfg.steps) == (2.0, True, 7) and "semeval2021" not in cfg.include
+    assert main(["train", "techniques"]) == 0 and (seen[1].swap_consistency, seen[1].bf16) == (0.0, False)
+    assert main(["train", "claims", "--swap-consistency", "1"]) == 2
+    assert "--swap-consistency" in capsys.readouterr().err
+    assert main(["train", "quotes", "--bf16"]) == 2

@@ -31,6 +31,13 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--threads", type=int, help="CPU threads (default 2)")
     p.add_argument("--max-minutes", type=float, help="stop training early after this long (not reproducible)")
+    p.add_argument("--swap-consistency", type=float, help="techniques: weight of the penalty on different outputs "
+                                                          "for an article and its actor-swapped copy (default 0)")
+    p.add_argument("--bf16", action="store_true", default=None,
+                   help="techniques: bfloat16 forward passes (about 1.9x faster on CPUs with avx512_bf16)")
+
+
+_TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16"}
 
 
 def _log(msg: str) -> None:
@@ -57,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         from ..train.claims import ClaimTrainConfig
         from ..train.claims import train as train_claims
 
-        _only(args, "claims", {"exclude": "--exclude", "steps": "--steps", "encoder": "--encoder"})
+        _only(args, "claims", {"exclude": "--exclude", "steps": "--steps", "encoder": "--encoder", **_TECHNIQUES_ONLY})
         train_claims(ClaimTrainConfig(**_fields(args, ("data_dir", "seed", "epochs", "threads", "max_minutes", "finetune"))),
                      log=_log)
         return 0
@@ -66,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         from ..train.framing import train as train_framing
 
         _only(args, "framing", {"exclude": "--exclude", "epochs": "--epochs", "max_minutes": "--max-minutes",
-                                "finetune": "--finetune"})
+                                "finetune": "--finetune", **_TECHNIQUES_ONLY})
         fields = _fields(args, ("data_dir", "seed", "steps", "threads"))
         if args.encoder:
             fields["encoder_dir"] = args.encoder
@@ -80,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"--exclude takes corpus names; unknown: {unknown}")
     fields = {"include": tuple(c for c in defaults.include if c not in args.exclude)}
-    for name in ("data_dir", "seed", "steps", "threads", "max_minutes"):
+    for name in ("data_dir", "seed", "steps", "threads", "max_minutes", "swap_consistency", "bf16"):
         value = getattr(args, name)
         if value is not None:
             fields[name] = value
@@ -101,7 +108,7 @@ def _train_quotes(args: argparse.Namespace) -> int:
     from ..train.quotes import run as train_quotes
 
     _only(args, "quotes", {"exclude": "--exclude", "steps": "--steps", "encoder": "--encoder",
-                           "max_minutes": "--max-minutes"})
+                           "max_minutes": "--max-minutes", **_TECHNIQUES_ONLY})
     fields = {name: getattr(args, name) for name in ("seed", "threads") if getattr(args, name) is not None}
     ecfg = CueEncoderConfig(**({"epochs": args.epochs} if args.epochs is not None else {}))
     cfg = QuoteTrainConfig(encoder=args.finetune is not False, encoder_cfg=ecfg, **fields)
