@@ -33,7 +33,8 @@ test-slow: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
-# Rebuild the shipped technique model from ../shared/data (about 75 minutes on 2 cores).
+# Rebuild the shipped technique model from ../shared/data (about 50 minutes on 2 cores with avx512_bf16;
+# --no-bf16: about 85; without avx512_bf16, bfloat16 may be slower: use --no-bf16 there).
 model-techniques: $(STAMP)
 	$(BIN)/unspin train techniques
 

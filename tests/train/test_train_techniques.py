@@ -206,9 +206,10 @@ def test_fit_with_swap_consistency_batches_twins_and_logs_their_gap(monkeypatch)
     assert gap_lines and math.isfinite(float(gap_lines[-1].split("twin gap ")[1].split()[0]))
 
 
-def test_swap_consistency_needs_the_swapped_copies():
+def test_swap_consistency_must_not_be_negative_and_needs_no_twins_to_be_valid():
     with pytest.raises(UsageError, match="swap_consistency"):
-        TechniqueTrainConfig(swap_augment=False, swap_consistency=1.0)
+        TechniqueTrainConfig(swap_consistency=-1.0)
+    assert TechniqueTrainConfig(swap_augment=False).swap_consistency == 2.0  # no swapped copies: nothing to pair
 
 
 def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, capsys):
@@ -220,7 +221,9 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--swap-consistency", "2", "--bf16", "--steps", "7", "--exclude", "semeval2021"]) == 0
     (cfg,) = seen
     assert (cfg.swap_consistency, cfg.bf16, cfg.steps) == (2.0, True, 7) and "semeval2021" not in cfg.include
-    assert main(["train", "techniques"]) == 0 and (seen[1].swap_consistency, seen[1].bf16) == (0.0, False)
+    assert main(["train", "techniques"]) == 0 and (seen[1].swap_consistency, seen[1].bf16) == (2.0, True)
+    assert main(["train", "techniques", "--no-bf16", "--swap-consistency", "0"]) == 0
+    assert (seen[2].swap_consistency, seen[2].bf16) == (0.0, False)
     assert main(["train", "claims", "--swap-consistency", "1"]) == 2
     assert "--swap-consistency" in capsys.readouterr().err
     assert main(["train", "quotes", "--bf16"]) == 2

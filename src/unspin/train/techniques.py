@@ -56,12 +56,12 @@ class TechniqueTrainConfig:
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
     min_label_spans: int = 5
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
-    swap_consistency: float = 0.0   # > 0: batch each window with its swapped twin and add this weight times
+    swap_consistency: float = 2.0   # > 0: batch each window with its swapped twin and add this weight times
                                     # the symmetric KL between their outputs on the same words
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
     ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
-    bf16: bool = False              # bfloat16 autocast for the forward pass (about 1.9x faster on CPUs with avx512_bf16)
-    order_seed: int | None = None   # set: dropout and batch order follow this seed (split and head init still follow `seed`)
+    bf16: bool = True               # bfloat16 autocast for the forward pass (about 1.9x faster on CPUs with avx512_bf16)
+    order_seed: int | None = 101    # set: dropout and batch order follow this seed (split and head init still follow `seed`)
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
     def __post_init__(self) -> None:
@@ -81,7 +81,7 @@ class TechniqueTrainConfig:
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
             "ema": 0.0 <= self.ema < 1.0,
-            "swap_consistency": self.swap_consistency >= 0 and (self.swap_augment or self.swap_consistency == 0),
+            "swap_consistency": self.swap_consistency >= 0,  # without swap_augment there are no twins: no effect
         }
         require(self, checks)
 
@@ -471,7 +471,12 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
            "sentence" if config.get("snap") else "")
         + "; the isotonic score calibration fit on cross-fitted halves of the tune split (each half decoded "
         "with the settings chosen on the other, so the calibration sees spans as unseen articles give them). "
-        f"Trained on {n_train} records for {cfg.steps} steps "
+        f"Trained on {n_train} records"
+        + (" (actor-swapped copies of the articles that name swappable actors included"
+           + (f"; each window batched with its swapped twin and the symmetric KL between their outputs on the same "
+              f"words added to the loss with weight {cfg.swap_consistency}" if cfg.swap_consistency else "")
+           + ")" if cfg.swap_augment else "")
+        + f" for {cfg.steps} steps "
         f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)"
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
         + "." + (" Forward passes in training ran under bfloat16 autocast." if cfg.bf16 else "")
