@@ -218,6 +218,10 @@ def test_heads_genre_vector_features_must_match(tmp_path):
     with pytest.raises(ModelError, match="unspin train framing"):
         FramingHeads(bad)
     bad = genre_vector_heads()
+    bad["genre"]["features"][0] = "tea_leaf_density"
+    with pytest.raises(ModelError, match="unspin train framing"):
+        FramingHeads(bad)
+    bad = genre_vector_heads()
     bad["genre"]["inputs"] = "tea leaves"
     with pytest.raises(ModelError, match="unknown genre inputs"):
         FramingHeads(bad)
@@ -246,3 +250,25 @@ def test_heads_component_reads_the_other_layers(tmp_path, tiny_claim_model_dir):
     assert "techniques" not in few.get("missing_layers", [])
     absent = get_labels(doc_with(None))["genre"]
     assert "techniques" in absent["missing_layers"] and "quotes" in absent["missing_layers"]
+
+
+def test_heads_genre_head_may_read_a_subset_of_the_genre_vector():
+    """A head trained without the technique features picks its columns from the full vector
+    and does not call an absent techniques layer missing."""
+    from unspin.framing.features import LAYER_FEATURES, LAYER_SOURCES
+
+    full = list(STYLE_FEATURES + LAYER_FEATURES)
+    heads = genre_vector_heads()
+    keep = [i for i, n in enumerate(full) if n not in LAYER_SOURCES["techniques"]]
+    g = heads["genre"]
+    g["features"] = [full[i] for i in keep]
+    g["mean"], g["scale"] = [g["mean"][i] for i in keep], [g["scale"][i] for i in keep]
+    g["weights"] = [[row[i] for i in keep] for row in g["weights"]]
+    sub = FramingHeads(heads)
+    x = np.zeros(len(full))
+    x[full.index("first_person")] = 50.0
+    x[full.index("technique_density")] = np.nan
+    out = sub.genre(x, ["techniques"])
+    assert "missing_layers" not in out and max(out["scores"], key=out["scores"].get) == "satire"
+    assert sub.genre(x, ["techniques", "quotes"])["missing_layers"] == ["quotes"]
+    assert np.allclose(sub.genre_scores(x), sub.genre_scores(x[keep]))

@@ -79,3 +79,15 @@ def test_framing_counts_on_the_real_files(shared_data):
     arts, frames = load_semeval_framing(shared_data)
     assert len(arts) == 351 and len(frames) == 14
     assert [sum(a.genre == g for a in arts) for g in ("opinion", "reporting", "satire")] == [319, 30, 2]
+
+
+def test_genre_head_reads_style_and_the_chosen_layers_only():
+    from unspin.framing.features import LAYER_SOURCES, STYLE_FEATURES
+    from unspin.train.framing import genre_feature_names
+
+    names = genre_feature_names(FramingTrainConfig().genre_layers)
+    assert names[:len(STYLE_FEATURES)] == list(STYLE_FEATURES)
+    assert not set(names) & set(LAYER_SOURCES["techniques"]) and "quote_density" in names
+    assert genre_feature_names(("techniques",))[len(STYLE_FEATURES):] == list(LAYER_SOURCES["techniques"])
+    with pytest.raises(UsageError, match="genre_layers"):
+        FramingTrainConfig(genre_layers=("horoscopes",))

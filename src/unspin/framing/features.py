@@ -11,7 +11,10 @@
   loaded language of reporting), quotations and quoted share, attributed / hedged /
   asserted sentences, numbers, entities and check-worthiness. With 30 reporting
   articles to learn from, these 32 numbers generalise where the 384 embedding
-  dimensions over-fit (5-fold CV reporting F1 0.30 against 0.10).
+  dimensions over-fit (5-fold CV reporting F1 0.30 against 0.10). The shipped head
+  reads a subset of them (``genre.features`` in ``heads.json``; the trainer's
+  ``genre_layers``): not the technique features, so that a retrained technique
+  model cannot move genre.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ The frames head reads the sentence embeddings of the shared sentence model
 
 The genre head says what it reads in ``genre.inputs``: ``"genre_vector"`` (style
 and layer features, :func:`unspin.framing.features.genre_vector`, with its own
-``genre.features``, ``genre.mean`` and ``genre.scale``) or, in heads written before
+``genre.features``: the names of the entries it reads, ``genre.mean`` and ``genre.scale``) or, in heads written before
 it existed, the article vector. ``genre.train_counts`` and
 ``genre.min_label_articles`` keep a genre the heads saw too rarely to learn (English
 satire: 2 articles) from being output as the label; its score is still reported.
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from .features import LAYER_FEATURES, STYLE_FEATURES
+from .features import LAYER_FEATURES, LAYER_SOURCES, STYLE_FEATURES
 from .linear import sigmoid, softmax
 
 #: Where the shipped heads live (inside the package).
@@ -50,11 +50,15 @@ class FramingHeads:
                              f"{STYLE_FEATURES}; rebuild them with 'unspin train framing'")
         genre = heads["genre"]
         self.genre_inputs = genre.get("inputs", "article_vector")
+        self.genre_columns, self.genre_layers = None, set(LAYER_SOURCES)
         if self.genre_inputs == "genre_vector":
-            expected = list(STYLE_FEATURES + LAYER_FEATURES)
-            if list(genre.get("features", ())) != expected:
-                raise ModelError(f"the genre head was trained on features {genre.get('features')}, this unspin "
-                                 f"computes {expected}; rebuild it with 'unspin train framing'")
+            known = list(STYLE_FEATURES + LAYER_FEATURES)
+            names = list(genre.get("features", ()))
+            if not names or any(n not in known for n in names):
+                raise ModelError(f"the genre head was trained on features {names}, this unspin "
+                                 f"computes {known}; rebuild it with 'unspin train framing'")
+            self.genre_columns = np.array([known.index(n) for n in names])
+            self.genre_layers = {layer for layer, feats in LAYER_SOURCES.items() if set(feats) & set(names)}
             self.genre_mean = np.asarray(genre["mean"], dtype=np.float64)
             self.genre_scale = np.asarray(genre["scale"], dtype=np.float64)
         elif self.genre_inputs == "article_vector":
@@ -74,7 +78,8 @@ class FramingHeads:
         self.frame_W = np.asarray(heads["frames"]["weights"], dtype=np.float64)
         self.frame_b = np.asarray(heads["frames"]["bias"], dtype=np.float64)
         self.frame_threshold = float(heads["frames"]["threshold"])
-        if self.genre_mean.shape != (self.genre_W.shape[1],) or self.frame_W.shape[1] != self.mean.shape[0]:
+        sizes_differ = self.genre_columns is not None and len(self.genre_columns) != self.genre_W.shape[1]
+        if sizes_differ or self.genre_mean.shape != (self.genre_W.shape[1],) or self.frame_W.shape[1] != self.mean.shape[0]:
             raise ModelError("heads.json is inconsistent (weights and standardisation differ in size); "
                              "rebuild it with 'unspin train framing'")
 
@@ -92,7 +97,10 @@ class FramingHeads:
     def genre_scores(self, x: np.ndarray) -> np.ndarray:
         """Genre probabilities for the head's input vector (NaN entries, from absent layers,
         count as the training mean)."""
-        z = (np.asarray(x, dtype=np.float64) - self.genre_mean) / self.genre_scale
+        x = np.asarray(x, dtype=np.float64)
+        if self.genre_columns is not None and x.shape[-1] == len(STYLE_FEATURES + LAYER_FEATURES):
+            x = x[..., self.genre_columns]  # a full genre vector: the features this head reads
+        z = (x - self.genre_mean) / self.genre_scale
         return softmax(np.nan_to_num(z, nan=0.0) @ self.genre_W.T + self.genre_b)
 
     def frame_scores(self, x: np.ndarray) -> np.ndarray:
@@ -105,8 +113,9 @@ class FramingHeads:
         p = self.genre_scores(x)
         out = {"label": self.genre_labels[int(best_allowed(p, self.genre_reportable))],
                "scores": {lab: round(float(v), 4) for lab, v in zip(self.genre_labels, p)}}
-        if missing_layers and self.genre_inputs == "genre_vector":
-            out["missing_layers"] = list(missing_layers)
+        read = [m for m in missing_layers if m in self.genre_layers]
+        if read and self.genre_inputs == "genre_vector":
+            out["missing_layers"] = read
         return out
 
     def frames(self, x: np.ndarray) -> list[dict]:
