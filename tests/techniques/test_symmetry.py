@@ -37,7 +37,7 @@ def test_symmetry_compare_counts_kept_changed_gone_new():
 
 def test_symmetry_swapped_training_copies_keep_spans_on_their_words():
     from unspin.train.corpora import LabelledArticle
-    from unspin.train.techniques import swapped_copies
+    from unspin.train.swap_twins import swapped_copies
 
     text = "Russia is a rogue state, Putin a tyrant. The weather was fine."
     spans = [(text.index("rogue"), text.index("rogue") + 11, "Name_Calling-Labeling", "x"),

@@ -139,7 +139,7 @@ def _pieces(text):
 
 def test_twin_alignment_pairs_the_same_words_and_skips_swapped_names():
     from unspin.techniques.symmetry import swap_actors
-    from unspin.train.techniques import twin_alignment, twin_starts
+    from unspin.train.swap_twins import twin_alignment, twin_starts
 
     text = "Yesterday Russia said the deal was dead and Putin agreed loudly ."
     sw = swap_actors(text)
@@ -157,7 +157,7 @@ def test_twin_alignment_pairs_the_same_words_and_skips_swapped_names():
 
 
 def test_fill_batches_keeps_twins_together_and_respects_the_size():
-    from unspin.train.techniques import fill_batches
+    from unspin.train.swap_twins import fill_batches
 
     units = [[(0, 0), (5, 0)], [(1, 0)], [(2, 0), (6, 0)], [(3, 0)], [(4, 0)]]
     batches = fill_batches(units, 3)
@@ -170,7 +170,7 @@ def test_fill_batches_keeps_twins_together_and_respects_the_size():
 def test_twin_positions_point_at_the_aligned_pieces_of_both_rows():
     import numpy as np
 
-    from unspin.train.techniques import twin_positions
+    from unspin.train.swap_twins import twin_positions
 
     lengths = [300, 50, 300]
     pairing = {0: (2, np.arange(300) + 2)}  # the twin has two extra pieces up front

