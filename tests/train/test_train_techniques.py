@@ -170,10 +170,10 @@ def test_fill_batches_keeps_twins_together_and_respects_the_size():
 def test_twin_positions_point_at_the_aligned_pieces_of_both_rows():
     import numpy as np
 
-    from unspin.train.swap_twins import twin_positions
+    from unspin.train.swap_twins import Twin, twin_positions
 
     lengths = [300, 50, 300]
-    pairing = {0: (2, np.arange(300) + 2)}  # the twin has two extra pieces up front
+    pairing = {0: Twin(2, np.arange(300) + 2, np.arange(300) + 2)}  # the twin has two extra pieces up front
     here, there = twin_positions([[(1, 0)], [(0, 10), (2, 12)]], pairing, lengths, 254)
     assert len(here) == 254 - 2 + 2 and (here[:, 0] == 1).all() and (there[:, 0] == 2).all()
     assert (here[:, 1] - there[:, 1] == 0).all()  # piece 10 sits at twin piece 12: same column

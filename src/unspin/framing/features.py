@@ -121,6 +121,12 @@ def layer_features(text: str, layers: Mapping[str, list]) -> tuple[np.ndarray, l
     return np.array([out.get(f, np.nan) for f in LAYER_FEATURES], dtype=np.float64), missing
 
 
+def genre_columns(names) -> list[int]:
+    """Positions of the named features in the genre vector (:func:`genre_vector`)."""
+    full = STYLE_FEATURES + LAYER_FEATURES
+    return [full.index(n) for n in names]
+
+
 def genre_vector(sentences: list[str], logits, text: str, layers: Mapping[str, list]) -> tuple[np.ndarray, list[str]]:
     """The genre head's input: style features and :func:`layer_features`, and the absent layers."""
     lf, missing = layer_features(text, layers)

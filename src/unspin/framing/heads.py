@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from .features import LAYER_FEATURES, LAYER_SOURCES, STYLE_FEATURES
+from .features import LAYER_FEATURES, LAYER_SOURCES, STYLE_FEATURES, genre_columns
 from .linear import sigmoid, softmax
 
 #: Where the shipped heads live (inside the package).
@@ -57,7 +57,7 @@ class FramingHeads:
             if not names or any(n not in known for n in names):
                 raise ModelError(f"the genre head was trained on features {names}, this unspin "
                                  f"computes {known}; rebuild it with 'unspin train framing'")
-            self.genre_columns = np.array([known.index(n) for n in names])
+            self.genre_columns = np.array(genre_columns(names))
             self.genre_layers = {layer for layer, feats in LAYER_SOURCES.items() if set(feats) & set(names)}
             self.genre_mean = np.asarray(genre["mean"], dtype=np.float64)
             self.genre_scale = np.asarray(genre["scale"], dtype=np.float64)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UsageError
-from ..framing.features import LAYER_FEATURES, STYLE_FEATURES
+from ..framing.features import LAYER_FEATURES, STYLE_FEATURES, genre_columns
 from ..framing.heads import DEFAULT_MODEL_DIR, best_allowed
 from ..framing.linear import fit_sigmoid, fit_softmax, sigmoid, softmax, standardizer
 from .card import recorded_config
@@ -321,7 +321,7 @@ def _train(cfg: FramingTrainConfig, log=print) -> Path:
     log(f"{len(articles)} articles: " + ", ".join(f"{g} {int((y == k).sum())}" for k, g in enumerate(GENRES)))
     X, G = article_vectors(articles, cfg.encoder_dir, cfg.threads)
     genre_names = genre_feature_names(cfg.genre_layers)
-    G = G[:, [list(STYLE_FEATURES + LAYER_FEATURES).index(n) for n in genre_names]]
+    G = G[:, genre_columns(genre_names)]
     log(f"article vectors {X.shape}, genre vectors {G.shape} in {(time.time() - t0) / 60:.1f} min")
     test = held_out_split(y, cfg.test_fraction, cfg.seed)
     tr = ~test

@@ -8,9 +8,19 @@ wordpieces that start at the same place (:func:`twin_alignment`, :func:`twin_pos
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .corpora import LabelledArticle
+
+
+class Twin(NamedTuple):
+    """An original article's swapped copy as the trainer batches it."""
+
+    index: int          # the copy's position among the training records
+    align: np.ndarray   # per original piece: the copy's piece that starts at the same place, or -1
+    starts: np.ndarray  # per original piece: where the copy's window begins when the original's begins there
 
 
 def swap_twins(records: list[LabelledArticle]) -> list[tuple[int, LabelledArticle, object]]:
@@ -61,6 +71,13 @@ def twin_starts(orig_offsets: np.ndarray, twin_offsets: np.ndarray, sw) -> np.nd
     return np.minimum(starts, max(0, len(twin_offsets) - 1)).astype(np.int64)
 
 
+def with_twin(window: tuple[int, int], pairing: dict[int, Twin]) -> list[tuple[int, int]]:
+    """A batching unit: the window ``(article, start)`` and, when the article has a twin,
+    the twin's matching window."""
+    twin = pairing.get(window[0])
+    return [window] if twin is None else [window, (twin.index, int(twin.starts[window[1]]))]
+
+
 def fill_batches(units: list[list[tuple[int, int]]], size: int) -> list[list[list[tuple[int, int]]]]:
     """Batches of at most ``size`` windows from consecutive units (a window, or a window and
     its swapped twin, which stay in one batch)."""
@@ -76,7 +93,7 @@ def fill_batches(units: list[list[tuple[int, int]]], size: int) -> list[list[lis
     return batches
 
 
-def twin_positions(units, pairing: dict, lengths: list[int], body: int) -> tuple[np.ndarray, np.ndarray]:
+def twin_positions(units, pairing: dict[int, Twin], lengths: list[int], body: int) -> tuple[np.ndarray, np.ndarray]:
     """``(row, column)`` batch positions of original pieces and of the twin pieces aligned
     with them, for the units of one batch laid out row after row ([CLS] at column 0)."""
     here, there, row = [], [], 0
@@ -84,7 +101,7 @@ def twin_positions(units, pairing: dict, lengths: list[int], body: int) -> tuple
         if len(unit) == 2:
             (a, s), (p, s2) = unit
             n, n2 = min(body, lengths[a] - s), min(body, lengths[p] - s2)
-            align = pairing[a][1][s:s + n]
+            align = pairing[a].align[s:s + n]
             cols = np.nonzero((align >= s2) & (align < s2 + n2))[0]
             here += [(row, c + 1) for c in cols]
             there += [(row + 1, int(align[c]) - s2 + 1) for c in cols]

