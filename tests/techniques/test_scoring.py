@@ -203,3 +203,32 @@ def test_scoring_handles_corpus_sized_input():
     out = evaluate(gold, gold)
     assert out["si"]["f1"] == approx(1.0) and out["flc"]["f1"] == approx(1.0)
     assert len(out["flc"]["per_technique"]) == 14
+
+
+def test_f1_interval_brackets_the_score_and_narrows_with_more_articles():
+    from unspin.techniques.scoring import f1_interval
+
+    gold = {f"a{i}": [(0, 10, "X"), (20, 30, "Y")] for i in range(6)}
+    pred = {f"a{i}": [(0, 10, "X")] if i % 2 else [(0, 5, "Y"), (40, 50, "X")] for i in range(6)}
+    f1 = score_flc(gold, pred)["f1"]
+    lo, hi = f1_interval(gold, pred, labelled=True)
+    assert 0 <= lo < f1 < hi <= 1
+    assert f1_interval(gold, pred, labelled=True) == (lo, hi)  # seeded
+    many_gold = {f"{k}-{c}": v for c in range(8) for k, v in gold.items()}
+    many_pred = {f"{k}-{c}": v for c in range(8) for k, v in pred.items()}
+    lo8, hi8 = f1_interval(many_gold, many_pred, labelled=True)
+    assert hi8 - lo8 < (hi - lo) * 0.6
+    si = score_si(gold, pred)["f1"]
+    lo_si, hi_si = f1_interval(gold, pred, labelled=False)
+    assert lo_si <= si <= hi_si
+
+
+def test_f1_interval_of_perfect_and_empty_predictions_and_bad_arguments():
+    from unspin.techniques.scoring import f1_interval
+
+    gold = {**{f"a{i}": [(0, 4, "X"), (2, 9, "Y")] for i in range(10)}, "empty": []}
+    assert f1_interval(gold, gold, labelled=True) == (1.0, 1.0)
+    assert f1_interval(gold, {}, labelled=False) == (0.0, 0.0)
+    assert f1_interval({}, {}, labelled=True) == (0.0, 0.0)
+    with pytest.raises(UsageError, match="level"):
+        f1_interval(gold, gold, labelled=True, level=1.5)

@@ -16,7 +16,7 @@ import numpy as np
 from ..techniques import calibration
 from ..techniques.decode import DECODE_MODES, decode_spans
 from ..techniques.model import TechniqueModel
-from ..techniques.scoring import score_flc, score_si
+from ..techniques.scoring import f1_interval, score_flc, score_si
 from ..techniques.taxonomy import to_ptc
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.96, 0.05))
@@ -215,6 +215,9 @@ def evaluate_model(model_dir: Path, test_recs, cfg, log=print) -> dict:
         right += correctness(spans, gold_by)
     si = score_si(gold_ptc, pred_ptc)
     flc = score_flc(gold_ptc, pred_ptc)
+    # how far a figure on a few dozen articles can be trusted: an article-level bootstrap
+    si["f1_interval"] = [round(x, 4) for x in f1_interval(gold_ptc, pred_ptc, labelled=False)]
+    flc["f1_interval"] = [round(x, 4) for x in f1_interval(gold_ptc, pred_ptc, labelled=True)]
     native = score_flc(gold_native, {k: [(s.start, s.end, s.label) for s in v] for k, v in preds.items()})
     metrics = {
         "test_articles": len(docs), "gold": "PTC-2020" if is_ptc else "training corpus mapped to PTC",
@@ -234,9 +237,11 @@ def format_metrics(m: dict) -> str:
     for key, name in (("si", "SI  (spans, labels ignored)"), ("flc", "FLC (14 PTC labels)"),
                       ("flc_native", "FLC (native labels)")):
         r = m[key]
+        interval = (f"  95% interval {r['f1_interval'][0]:.3f}-{r['f1_interval'][1]:.3f}"
+                    if r.get("f1_interval") else "")
         lines.append(f"{name:30s} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  "
-                     f"(pred {r['n_pred']}, gold {r['n_gold']})")
-    lines.append(f"span score ECE (10 bins): {m['ece']:.3f} calibrated, {m['ece_raw']:.3f} raw, "
+                     f"(pred {r['n_pred']}, gold {r['n_gold']}){interval}")
+    lines.append(f"span score ECE (10 bins): {m['ece']:.4f} calibrated, {m['ece_raw']:.3f} raw, "
                  f"{m['spans_scored']} spans")
     lines.append("per technique F1 (PTC labels):")
     for lab, f1 in sorted(m["per_technique_ptc"].items(), key=lambda kv: -kv[1]):
