@@ -31,6 +31,7 @@ def main() -> None:
     import spacy
 
     from _articles import load_articles
+    from unspin.hardware import cpu_summary
     from unspin.pipeline import DEFAULT_MODEL, DOC_COMPONENTS, Engine, EngineConfig
 
     texts, where = load_articles(args.n * 4, min_words=0)
@@ -45,6 +46,7 @@ def main() -> None:
             break
     words = sum(len(t.split()) for t in sized)
     print(f"{len(sized)} articles of ~{words // len(sized)} words ({where})")
+    print(f"CPU: {cpu_summary()}")
 
     nlp = spacy.load(DEFAULT_MODEL)
     without = Engine(EngineConfig(components=tuple(c for c in DOC_COMPONENTS if c != "unspin_techniques")))

@@ -43,11 +43,13 @@ def main() -> None:
     import spacy
 
     from _articles import load_articles
+    from unspin.hardware import cpu_summary
     from unspin.pipeline import DEFAULT_MODEL, Engine, EngineConfig
 
     texts, where = load_articles(args.n)
     words = sum(len(t.split()) for t in texts)
     print(f"articles: {where}; {words:,} words, {words / len(texts):.0f} per article")
+    print(f"CPU: {cpu_summary()}")
 
     def best(fn) -> float:
         times = []

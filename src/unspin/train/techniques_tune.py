@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..hardware import cpu_summary
 from ..techniques import calibration
 from ..techniques.decode import DECODE_MODES, decode_spans
 from ..techniques.model import TechniqueModel
@@ -227,13 +228,15 @@ def evaluate_model(model_dir: Path, test_recs, cfg, log=print) -> dict:
         "ece": calibration.expected_calibration_error(calib, right),
         "ece_raw": calibration.expected_calibration_error(raw, right),
         "spans_scored": len(right),
+        "cpu": cpu_summary(),  # int8 kernels differ by CPU: so do the probabilities, slightly
     }
     log(format_metrics(metrics))
     return metrics
 
 
 def format_metrics(m: dict) -> str:
-    lines = [f"test articles: {m['test_articles']} (gold: {m['gold']})"]
+    lines = [f"test articles: {m['test_articles']} (gold: {m['gold']})"
+             + (f"; measured on {m['cpu']}" if m.get("cpu") else "")]
     for key, name in (("si", "SI  (spans, labels ignored)"), ("flc", "FLC (14 PTC labels)"),
                       ("flc_native", "FLC (native labels)")):
         r = m[key]

@@ -1,0 +1,49 @@
+"""What the CPU can do, in one line, for benchmarks, evaluations and model cards.
+
+int8 and bfloat16 kernels differ between CPUs (AVX2 alone, AVX-512, VNNI, AMX): the
+same int8 model gives slightly different probabilities and very different speeds on
+them, so every measured figure names the CPU it was measured on.
+"""
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+#: instruction-set extensions that change how fast (or how exactly) the models run
+FEATURES = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8")
+
+
+def _cpuinfo() -> str:
+    try:
+        return Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:  # not Linux
+        return ""
+
+
+def cpu_flags(cpuinfo: str | None = None) -> set[str]:
+    """The CPU's feature flags (Linux ``/proc/cpuinfo``; empty where it cannot be read)."""
+    for line in (_cpuinfo() if cpuinfo is None else cpuinfo).splitlines():
+        if line.startswith(("flags", "Features")):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def cpu_model(cpuinfo: str | None = None) -> str:
+    for line in (_cpuinfo() if cpuinfo is None else cpuinfo).splitlines():
+        if line.startswith("model name"):
+            return " ".join(line.split(":", 1)[1].split())
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def cpu_summary(cpuinfo: str | None = None) -> str:
+    """E.g. ``AMD EPYC, 2 cores; avx2 (no avx512f, avx512_vnni, avx_vnni, avx512_bf16, amx_tile, amx_int8)``."""
+    cpuinfo = _cpuinfo() if cpuinfo is None else cpuinfo
+    flags = cpu_flags(cpuinfo)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    head = f"{cpu_model(cpuinfo)}, {cores} cores"
+    if not flags:
+        return head
+    has = [f for f in FEATURES if f in flags]
+    lacks = [f for f in FEATURES if f not in flags]
+    return f"{head}; " + (" ".join(has) or "none of these") + (f" (no {', '.join(lacks)})" if lacks else "")

@@ -1,0 +1,23 @@
+from unspin.hardware import cpu_flags, cpu_model, cpu_summary
+
+INTEL = """processor\t: 0
+model name\t: Intel(R) Xeon(R) Platinum 8480+
+flags\t\t: fpu sse2 avx2 avx512f avx512_vnni avx512_bf16 amx_tile amx_int8
+"""
+AMD = """processor\t: 0
+model name\t: AMD EPYC 7B12
+flags\t\t: fpu sse2 avx2
+"""
+
+
+def test_summary_names_the_model_and_what_the_int8_and_bf16_kernels_can_use():
+    assert cpu_model(INTEL) == "Intel(R) Xeon(R) Platinum 8480+"
+    assert {"avx512_vnni", "amx_tile"} <= cpu_flags(INTEL)
+    amd = cpu_summary(AMD)
+    assert amd.startswith("AMD EPYC 7B12, ") and "; avx2 (no avx512f" in amd and "avx512_bf16" in amd
+    assert "(no avx_vnni)" in cpu_summary(INTEL)
+
+
+def test_summary_without_cpuinfo_still_says_something():
+    assert cpu_flags("") == set() and cpu_summary("").endswith("cores")
+    assert isinstance(cpu_summary(), str) and cpu_summary()  # this machine, whatever it is
