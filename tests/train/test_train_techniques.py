@@ -41,6 +41,10 @@ def test_train_techniques_smoke(tmp_path, bf16):
         assert all(v.dtype == torch.float32 for v in saved["state_dict"].values() if v.is_floating_point())
     config = json.loads((out / "config.json").read_text())
     assert config["labels"] and "metrics" in config
+    for key in ("si", "flc"):
+        lo, hi = config["metrics"][key]["f1_interval"]
+        assert 0 <= lo <= config["metrics"][key]["f1"] <= hi <= 1
+    assert config["metrics"]["cpu"]
     assert config["any_channel"] is True and config["decode"] in ("labels", "any", "union")
     assert config["calibration_data"] == "cross-fitted tune halves"
     assert isinstance(config["snap"], bool) and set(config["sentence_labels"]) <= set(config["labels"])
@@ -243,3 +247,16 @@ def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):
         assert techniques.use_bf16(TechniqueTrainConfig(bf16=False), logged.append) is False
     assert techniques.use_bf16(TechniqueTrainConfig(bf16=True), logged.append) is True  # not native: warned
     assert logged[-1].startswith("warning: bf16=True") and not any(m.startswith("warning") for m in logged[:-1])
+
+
+def test_eval_output_gives_intervals_and_the_cpu():
+    from unspin.train.techniques_tune import format_metrics
+
+    row = {"precision": 0.4, "recall": 0.5, "f1": 0.444, "n_pred": 10, "n_gold": 8}
+    m = {"test_articles": 3, "gold": "PTC-2020", "si": {**row, "f1_interval": [0.31, 0.52]}, "flc": row,
+         "flc_native": row, "ece": 0.0505, "ece_raw": 0.4, "spans_scored": 10, "per_technique_ptc": {"X": 0.2},
+         "cpu": "Some CPU, 2 cores; avx2"}
+    text = format_metrics(m)
+    assert "measured on Some CPU, 2 cores; avx2" in text.splitlines()[0]
+    assert "95% interval 0.310-0.520" in text and "ECE (10 bins): 0.0505" in text
+    assert "interval" not in text.splitlines()[2]  # older metrics without intervals still print
