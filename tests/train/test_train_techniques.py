@@ -260,3 +260,45 @@ def test_eval_output_gives_intervals_and_the_cpu():
     assert "measured on Some CPU, 2 cores; avx2" in text.splitlines()[0]
     assert "95% interval 0.310-0.520" in text and "ECE (10 bins): 0.0505" in text
     assert "interval" not in text.splitlines()[2]  # older metrics without intervals still print
+
+
+def test_cross_fitted_estimate_scores_every_article_once_per_shuffle_with_a_decoding_chosen_elsewhere(monkeypatch):
+    import numpy as np
+
+    from unspin.model import Span
+    from unspin.train import techniques_crossfit as cf
+    from unspin.train.corpora import LabelledArticle
+
+    recs = [LabelledArticle(str(i), "ptc2020", "en", f"Shameful lies {i}.", [(0, 8, "Loaded_Language", "")])
+            for i in range(9)]
+    chosen, decoded = [], []
+
+    class FakeModel:
+        def __init__(self, model_dir):
+            pass
+
+        def all_probabilities(self, text):
+            return np.zeros((1, 1)), None, np.zeros((1, 2), dtype=int)
+
+        def decode(self, text, probs, any_probs, offsets, **how):
+            decoded.append((text.split()[-1].rstrip("."), how["thresholds"]))
+            return [Span(0, 8, "Loaded_Language", 0.7)]
+
+    def fake_choose(model, tune, log=print):
+        ids = frozenset(r.id for r, *_ in tune)
+        chosen.append(ids)
+        return {"th": ids, "max_gap": 1, "mode": "labels", "any_threshold": 2.0, "snap": False}
+
+    monkeypatch.setattr(cf, "TechniqueModel", FakeModel)
+    monkeypatch.setattr(cf, "choose_decoding", fake_choose)
+    monkeypatch.setattr(cf, "cross_fitted_scores", lambda model, tune, seed: ([0.7] * len(tune), [1] * len(tune)))
+    monkeypatch.setattr(cf, "ptc_versions", lambda recs, cfg: (recs, False))
+    cfg = TechniqueTrainConfig()
+    m = cf.cross_fitted_estimate("unused", recs, cfg, folds=3, shuffles=2, log=lambda *_: None)
+    assert len(chosen) == 6 and all(len(ids) == 6 for ids in chosen)   # two folds of three fit each decoding
+    assert sorted(i for i, _fit in decoded) == sorted([str(i) for i in range(9)] * 2)  # once per shuffle
+    assert all(i not in fit for i, fit in decoded)                      # never by a decoding chosen on itself
+    assert m["si"] == m["flc"] == 1.0 and m["articles"] == 9 and len(m["runs"]) == 2
+    assert "SI   1.0000" in cf.format_cross_fit(m)
+    with pytest.raises(UsageError, match="folds"):
+        cf.cross_fitted_estimate("unused", recs[:4], cfg, folds=3)

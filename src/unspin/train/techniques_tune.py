@@ -195,6 +195,20 @@ def ptc_versions(test_recs, cfg) -> tuple[list, bool]:
     return out, True
 
 
+def ptc_gold(doc, is_ptc: bool) -> list[tuple[int, int, str]]:
+    """A document's gold spans under the 14 PTC-2020 labels: its own PTC labels when it is a
+    PTC-2020 record, else its native labels mapped (spans without a PTC label dropped)."""
+    return [(s, e, o if is_ptc else to_ptc(n)) for s, e, n, o in doc.spans if (o if is_ptc else to_ptc(n))]
+
+
+def gold_by_label(doc) -> dict[str, list[tuple[int, int]]]:
+    """Native label -> gold intervals (what :func:`correctness` compares with)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for s, e, n, _ in doc.spans:
+        out.setdefault(n, []).append((s, e))
+    return out
+
+
 def evaluate_model(model_dir: Path, test_recs, cfg, log=print) -> dict:
     """SI/FLC on the test split (PTC-14 labels), per technique, native FLC, ECE."""
     model = TechniqueModel(model_dir)
@@ -205,15 +219,11 @@ def evaluate_model(model_dir: Path, test_recs, cfg, log=print) -> dict:
         spans = model.predict(r.text)
         preds[r.id] = spans
         gold_native[r.id] = [(s, e, n) for s, e, n, _ in r.spans]
-        gold_ptc[r.id] = [(s, e, o if is_ptc else to_ptc(n)) for s, e, n, o in r.spans
-                          if (o if is_ptc else to_ptc(n))]
+        gold_ptc[r.id] = ptc_gold(r, is_ptc)
         pred_ptc[r.id] = [(s.start, s.end, to_ptc(s.label)) for s in spans if to_ptc(s.label)]
-        gold_by = {}
-        for s, e, n, _ in r.spans:
-            gold_by.setdefault(n, []).append((s, e))
         calib += [s.score for s in spans]
         raw += [s.attrs["raw_score"] for s in spans]
-        right += correctness(spans, gold_by)
+        right += correctness(spans, gold_by_label(r))
     si = score_si(gold_ptc, pred_ptc)
     flc = score_flc(gold_ptc, pred_ptc)
     # how far a figure on a few dozen articles can be trusted: an article-level bootstrap
