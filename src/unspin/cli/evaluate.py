@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     if args.cross_fit:
         from ..train.techniques_crossfit import cross_fitted_estimate, format_cross_fit
 
-        quiet = args.json
+        progress = (lambda m: None) if args.json else (lambda m: print(m, flush=True))
         metrics = cross_fitted_estimate(model_dir, tune + test, cfg, folds=args.folds, shuffles=args.shuffles,
-                                        log=(lambda m: None) if quiet else (lambda m: print(m, flush=True)))
+                                        log=progress)
         print(json.dumps(metrics, indent=1) if args.json else format_cross_fit(metrics))
         return 0
     metrics = evaluate_model(model_dir, test, cfg, log=lambda m: None)

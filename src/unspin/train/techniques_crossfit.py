@@ -18,8 +18,16 @@ from ..errors import UsageError
 from ..techniques import calibration
 from ..techniques.model import TechniqueModel
 from ..techniques.scoring import score_flc, score_si
-from ..techniques.taxonomy import to_ptc
-from .techniques_tune import choose_decoding, correctness, cross_fitted_scores, gold_by_label, ptc_gold, ptc_versions
+from .techniques_tune import (
+    choose_decoding,
+    correctness,
+    cross_fitted_scores,
+    decode_with,
+    gold_by_label,
+    ptc_gold,
+    ptc_pred,
+    ptc_versions,
+)
 
 
 def cross_fitted_estimate(model_dir: Path, held_recs, cfg, folds: int = 3, shuffles: int = 4, log=print) -> dict:
@@ -46,11 +54,9 @@ def cross_fitted_estimate(model_dir: Path, held_recs, cfg, folds: int = 3, shuff
             knots = calibration.fit_isotonic(*cross_fitted_scores(model, tune, cfg.seed))
             for i in parts[k]:
                 _rec, doc, _fit, (probs, any_probs, offsets) = rows[i]
-                spans = model.decode(doc.text, probs, any_probs, offsets, thresholds=dec["th"],
-                                     max_gap=dec["max_gap"], mode=dec["mode"], any_threshold=dec["any_threshold"],
-                                     snap=dec["snap"])
+                spans = decode_with(model, doc.text, probs, any_probs, offsets, dec)
                 gold[doc.id] = ptc_gold(doc, is_ptc)
-                pred[doc.id] = [(s.start, s.end, to_ptc(s.label)) for s in spans if to_ptc(s.label)]
+                pred[doc.id] = ptc_pred(spans)
                 scores += list(calibration.apply(knots, [s.score for s in spans]))
                 right += correctness(spans, gold_by_label(doc))
         run = {"si": score_si(gold, pred)["f1"], "flc": score_flc(gold, pred)["f1"],

@@ -124,18 +124,20 @@ def shrink_thresholds(th: np.ndarray, objective) -> tuple[np.ndarray, float, flo
     return best[3], best[1], best[2]
 
 
+def decode_with(model: TechniqueModel, text: str, probs, any_probs, offsets, decoding: dict):
+    """Raw spans of ``text`` decoded with the settings of :func:`choose_decoding`."""
+    return model.decode(text, probs, any_probs, offsets, thresholds=decoding["th"], max_gap=decoding["max_gap"],
+                        mode=decoding["mode"], any_threshold=decoding["any_threshold"],
+                        snap=decoding.get("snap", False))
+
+
 def scored_spans(model: TechniqueModel, tune, decoding: dict) -> tuple[list[float], list[int]]:
     """Raw scores of the spans decoded on ``tune`` with ``decoding``, and whether each is right."""
     raw, right = [], []
     for r, p, a, o in tune:
-        pred = model.decode(r.text, p, a, o, thresholds=decoding["th"], max_gap=decoding["max_gap"],
-                            mode=decoding["mode"], any_threshold=decoding["any_threshold"],
-                            snap=decoding.get("snap", False))
-        gold = {}
-        for s, e, n, _ in r.spans:
-            gold.setdefault(n, []).append((s, e))
+        pred = decode_with(model, r.text, p, a, o, decoding)
         raw += [s.score for s in pred]
-        right += correctness(pred, gold)
+        right += correctness(pred, gold_by_label(r))
     return raw, right
 
 
@@ -201,6 +203,11 @@ def ptc_gold(doc, is_ptc: bool) -> list[tuple[int, int, str]]:
     return [(s, e, o if is_ptc else to_ptc(n)) for s, e, n, o in doc.spans if (o if is_ptc else to_ptc(n))]
 
 
+def ptc_pred(spans) -> list[tuple[int, int, str]]:
+    """Predicted spans under the 14 PTC-2020 labels (techniques without one dropped)."""
+    return [(s.start, s.end, to_ptc(s.label)) for s in spans if to_ptc(s.label)]
+
+
 def gold_by_label(doc) -> dict[str, list[tuple[int, int]]]:
     """Native label -> gold intervals (what :func:`correctness` compares with)."""
     out: dict[str, list[tuple[int, int]]] = {}
@@ -220,7 +227,7 @@ def evaluate_model(model_dir: Path, test_recs, cfg, log=print) -> dict:
         preds[r.id] = spans
         gold_native[r.id] = [(s, e, n) for s, e, n, _ in r.spans]
         gold_ptc[r.id] = ptc_gold(r, is_ptc)
-        pred_ptc[r.id] = [(s.start, s.end, to_ptc(s.label)) for s in spans if to_ptc(s.label)]
+        pred_ptc[r.id] = ptc_pred(spans)
         calib += [s.score for s in spans]
         raw += [s.attrs["raw_score"] for s in spans]
         right += correctness(spans, gold_by_label(r))
