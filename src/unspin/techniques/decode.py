@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 import numpy as np
 
@@ -41,6 +42,8 @@ def decode_spans(text: str, probs: np.ndarray, offsets: np.ndarray, labels: list
     if len(offsets) == 0:
         return out
     for j, label in enumerate(labels):
+        if thresholds[j] > 1.0:  # switched off: no probability passes it (the tuner tries one label at a time)
+            continue
         for a, b in _runs(np.flatnonzero(probs[:, j] >= thresholds[j]), max_gap):
             start, end = int(offsets[a][0]), int(offsets[b][1])
             start, end = _expand_to_words(text, start, end)
@@ -100,6 +103,11 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of the sentences of ``text``: a break after ``.``, ``!``, ``?`` or
     ``…`` (and any closing quotes or brackets) followed by white space and a capital,
     digit or quote, or at a line break; not after an abbreviation or an initial."""
+    return list(_sentence_bounds(text))
+
+
+@lru_cache(maxsize=256)  # the tuner decodes the same articles thousands of times
+def _sentence_bounds(text: str) -> tuple[tuple[int, int], ...]:
     bounds: list[tuple[int, int]] = []
     start, n, i = 0, len(text), 0
     while i < n:
@@ -128,7 +136,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         i += 1
     if text[start:].strip():
         bounds.append((start, n))
-    return [(s, e) for s, e in bounds if e > s]
+    return tuple((s, e) for s, e in bounds if e > s)
 
 
 def snap_to_sentences(text: str, spans: list[Span], labels: frozenset[str] | set[str]) -> list[Span]:
