@@ -46,19 +46,32 @@ def test_train_techniques_smoke(tmp_path, bf16):
         assert 0 <= lo <= config["metrics"][key]["f1"] <= hi <= 1
     assert config["metrics"]["cpu"]
     assert config["any_channel"] is True and config["decode"] in ("labels", "any", "union")
-    assert config["calibration_data"] == "cross-fitted tune halves"
+    assert config["calibration_data"].startswith("cross-fitted tune folds")
     assert isinstance(config["snap"], bool) and set(config["sentence_labels"]) <= set(config["labels"])
     assert (out / "MODEL_CARD.md").read_text().count("SemEval") >= 1
     assert (out / "model.onnx").stat().st_size < 30 * 1024 * 1024
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
+    if not bf16:  # the calibration alone fit again: weights and decoding kept, card rewritten
+        from unspin.train.techniques import calibrate_only
+
+        config["calibration"], config["calibration_data"] = {"x": [0.5], "y": [0.5]}, "old"
+        (out / "config.json").write_text(json.dumps(config))
+        (out / "MODEL_CARD.md").write_text("old card")
+        metrics = calibrate_only(out, data_dir=str(FIXTURES), log=lambda m: None)
+        again = json.loads((out / "config.json").read_text())
+        assert again["calibration"] != {"x": [0.5], "y": [0.5]} and again["calibration_data"] != "old"
+        assert {k: again[k] for k in ("thresholds", "max_gap", "decode", "snap")} == \
+            {k: config[k] for k in ("thresholds", "max_gap", "decode", "snap")}
+        assert again["metrics"]["ece"] == metrics["ece"] and "--calibrate-only" in (out / "MODEL_CARD.md").read_text()
 
 
 def test_calibration_data_is_cross_fitted(monkeypatch):
-    """Each tune half is scored with the decoding chosen on the other half, never on itself."""
+    """Each tune fold is scored with the decoding chosen on the other folds, never on itself;
+    every article once per shuffle; the folds follow the seed and differ between shuffles."""
     from unspin.train import techniques_tune as tt
 
-    tune = [(type("R", (), {"id": str(i)})(), None, None, None) for i in range(7)]
+    tune = [(type("R", (), {"id": str(i)})(), None, None, None) for i in range(9)]
     chosen_on, scored = [], []
 
     def fake_choose(model, part, log=print):
@@ -73,14 +86,19 @@ def test_calibration_data_is_cross_fitted(monkeypatch):
 
     monkeypatch.setattr(tt, "choose_decoding", fake_choose)
     monkeypatch.setattr(tt, "scored_spans", fake_scored)
-    raw, right = tt.cross_fitted_scores(None, tune, seed=3)
-    assert len(raw) == len(right) == 7                     # every tune article scored once
-    assert len(chosen_on) == 2 and not (chosen_on[0] & chosen_on[1])
-    assert chosen_on[0] | chosen_on[1] == {str(i) for i in range(7)}
-    assert all(not (part & fit_on) for part, fit_on in scored)
+    raw, right = tt.cross_fitted_scores(None, tune, seed=3, folds=3, shuffles=2)
+    assert len(raw) == len(right) == 18                    # every tune article scored once per shuffle
+    assert len(chosen_on) == 6 and all(len(ids) == 6 for ids in chosen_on)
+    assert all(not (part & fit_on) and len(part | fit_on) == 9 for part, fit_on in scored)
+    folds_of = [frozenset(part for part, _ in scored[:3]), frozenset(part for part, _ in scored[3:])]
+    assert folds_of[0] != folds_of[1]                      # a second shuffle cuts other folds
     first = list(chosen_on)
-    tt.cross_fitted_scores(None, tune, seed=3)
-    assert chosen_on[2:] == first                          # the halves follow the seed
+    tt.cross_fitted_scores(None, tune, seed=3, folds=3, shuffles=2)
+    assert chosen_on[6:] == first                          # the folds follow the seed
+    raw, _ = tt.cross_fitted_scores(None, tune[:2], seed=3, folds=3, shuffles=1)
+    assert len(raw) == 2                                   # fewer articles than folds: one fold each
+    with pytest.raises(UsageError, match="folds"):
+        tt.cross_fitted_scores(None, tune, seed=3, folds=1)
 
 
 def test_sentence_scale_labels_use_median_news_span_length():
@@ -231,6 +249,12 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "claims", "--swap-consistency", "1"]) == 2
     assert "--swap-consistency" in capsys.readouterr().err
     assert main(["train", "quotes", "--bf16"]) == 2
+    recalibrated = []
+    monkeypatch.setattr(techniques, "calibrate_only", lambda d, data_dir=None, log=None: recalibrated.append(str(d)))
+    assert main(["train", "techniques", "--calibrate-only", "--out", "some/model"]) == 0
+    assert recalibrated == ["some/model"]
+    assert main(["train", "techniques", "--calibrate-only", "--steps", "5"]) == 2   # it keeps the recorded settings
+    assert main(["train", "claims", "--calibrate-only"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):
@@ -291,7 +315,7 @@ def test_cross_fitted_estimate_scores_every_article_once_per_shuffle_with_a_deco
 
     monkeypatch.setattr(cf, "TechniqueModel", FakeModel)
     monkeypatch.setattr(cf, "choose_decoding", fake_choose)
-    monkeypatch.setattr(cf, "cross_fitted_scores", lambda model, tune, seed: ([0.7] * len(tune), [1] * len(tune)))
+    monkeypatch.setattr(cf, "fit_calibration", lambda model, tune, seed: {"x": [0.0, 1.0], "y": [1.0, 1.0]})
     monkeypatch.setattr(cf, "ptc_versions", lambda recs, cfg: (recs, False))
     cfg = TechniqueTrainConfig()
     m = cf.cross_fitted_estimate("unused", recs, cfg, folds=3, shuffles=2, log=lambda *_: None)

@@ -37,9 +37,12 @@ def add_parser(sub) -> None:
                    help="techniques: bfloat16 forward passes (default: on where the CPU has avx512_bf16 or AMX, "
                         "about 1.9x faster than --no-bf16 there; off elsewhere, where torch emulates bfloat16 and "
                         "is about 13x slower)")
+    p.add_argument("--calibrate-only", action="store_true", default=None,
+                   help="techniques: fit only the score calibration of the model in --out (default: the shipped "
+                        "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")
 
 
-_TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16"}
+_TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only"}
 
 
 def _log(msg: str) -> None:
@@ -84,6 +87,18 @@ def run(args: argparse.Namespace) -> int:
     _only(args, "techniques", {"epochs": "--epochs", "encoder": "--encoder", "finetune": "--finetune"})
     from ..train.techniques import TechniqueTrainConfig, train
 
+    if args.calibrate_only:
+        from ..train.techniques import calibrate_only
+        from ..techniques.model import DEFAULT_MODEL_DIR
+
+        given = [flag for name, flag in (("exclude", "--exclude"), ("steps", "--steps"), ("seed", "--seed"),
+                                         ("threads", "--threads"), ("max_minutes", "--max-minutes"),
+                                         ("swap_consistency", "--swap-consistency"), ("bf16", "--bf16"))
+                 if getattr(args, name, None) not in (None, [])]
+        if given:
+            raise UsageError(f"--calibrate-only keeps the model's recorded training settings; drop {', '.join(given)}")
+        calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log)
+        return 0
     defaults = TechniqueTrainConfig()
     unknown = [c for c in args.exclude if c not in defaults.include and c != "nlp4if2019"]
     if unknown:

@@ -397,6 +397,26 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     return out
 
 
+def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> dict:
+    """Fit a trained model's score calibration again (its weights and decoding kept) on its own
+    tune split, re-created from the training config recorded in ``config.json``; measure the test
+    split and rewrite the card. For a change in how the calibration is fit, without retraining."""
+    from .techniques_tune import tune_and_evaluate
+    from .swap_twins import swap_twins
+
+    model_dir = Path(model_dir)
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    known = TechniqueTrainConfig.__dataclass_fields__
+    cfg = TechniqueTrainConfig(**{k: v for k, v in config["train_config"].items() if k in known})
+    if data_dir:
+        cfg.data_dir = data_dir
+    train_recs, tune_recs, test_recs = split_records(cfg)
+    metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log, decoding=False)
+    n_train = len(train_recs) + (len(swap_twins(train_recs)) if cfg.swap_augment else 0)
+    write_card(model_dir, cfg, metrics, n_train, len(tune_recs))
+    return metrics
+
+
 def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_train: int, n_tune: int) -> None:
     from .card import render_card
     from .techniques_tune import format_metrics
@@ -417,8 +437,11 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + ("; spans of sentence-scale techniques (median training span of at least "
            f"{SENTENCE_SCALE_CHARS} characters: {', '.join(config.get('sentence_labels', []))}) grown to their "
            "sentence" if config.get("snap") else "")
-        + "; the isotonic score calibration fit on cross-fitted halves of the tune split (each half decoded "
-        "with the settings chosen on the other, so the calibration sees spans as unseen articles give them). "
+        + f"; the isotonic score calibration fit on {config.get('calibration_data') or 'cross-fitted tune halves'}: "
+        "each part decoded with the settings chosen on the rest of the tune split, so the calibration sees spans "
+        "as unseen articles give them"
+        + (" (fit again after training with `unspin train techniques --calibrate-only`, weights and decoding "
+           "unchanged)" if config.get("calibration_refit") else "") + ". "
         f"Trained on {n_train} records"
         + (" (actor-swapped copies of the articles that name swappable actors included"
            + (f"; each window batched with its swapped twin and the symmetric KL between their outputs on the same "
@@ -433,7 +456,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
     extra = ("\nThresholds (a technique at > 1 is switched off: its tune F1 stayed below 0.02):\n\n"
              + "\n".join(f"* {k}: {v}" for k, v in config["thresholds"].items()) + "\n")
     text = render_card("unspin technique detector", summary, cfg.include, recorded_config(cfg), format_metrics(metrics),
-                       "unspin train techniques   # or: make model-techniques", extra)
+                       "unspin train techniques   # or: make model-techniques\n"
+                       "unspin train techniques --calibrate-only   # the score calibration alone", extra)
     (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 

@@ -21,8 +21,8 @@ from ..techniques.scoring import score_flc, score_si
 from .techniques_tune import (
     choose_decoding,
     correctness,
-    cross_fitted_scores,
     decode_with,
+    fit_calibration,
     gold_by_label,
     ptc_gold,
     ptc_pred,
@@ -51,7 +51,7 @@ def cross_fitted_estimate(model_dir: Path, held_recs, cfg, folds: int = 3, shuff
         for k in range(folds):
             tune = [(rows[i][0], *rows[i][2]) for j in range(folds) if j != k for i in parts[j]]
             dec = choose_decoding(model, tune, log=quiet)
-            knots = calibration.fit_isotonic(*cross_fitted_scores(model, tune, cfg.seed))
+            knots = fit_calibration(model, tune, cfg.seed)
             for i in parts[k]:
                 _rec, doc, _fit, (probs, any_probs, offsets) = rows[i]
                 spans = decode_with(model, doc.text, probs, any_probs, offsets, dec)
