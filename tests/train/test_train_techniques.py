@@ -326,3 +326,13 @@ def test_cross_fitted_estimate_scores_every_article_once_per_shuffle_with_a_deco
     assert "SI   1.0000" in cf.format_cross_fit(m)
     with pytest.raises(UsageError, match="folds"):
         cf.cross_fitted_estimate("unused", recs[:4], cfg, folds=3)
+
+
+def test_calibrate_only_says_what_is_missing(tmp_path):
+    from unspin.train.techniques import calibrate_only
+
+    with pytest.raises(UsageError, match="no technique model"):
+        calibrate_only(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps({"labels": ["Doubt"]}))
+    with pytest.raises(UsageError, match="train_config"):
+        calibrate_only(tmp_path)

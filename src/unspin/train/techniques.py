@@ -405,7 +405,14 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> d
     from .swap_twins import swap_twins
 
     model_dir = Path(model_dir)
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    path = model_dir / "config.json"
+    if not path.is_file():
+        raise UsageError(f"no technique model in {model_dir} (no config.json); give --out the directory of a "
+                         "model trained with 'unspin train techniques'")
+    config = json.loads(path.read_text(encoding="utf-8"))
+    if "train_config" not in config:
+        raise UsageError(f"{path} records no training settings ('train_config'), so its tune split cannot be "
+                         "re-created; retrain it with 'unspin train techniques'")
     known = TechniqueTrainConfig.__dataclass_fields__
     cfg = TechniqueTrainConfig(**{k: v for k, v in config["train_config"].items() if k in known})
     if data_dir:
