@@ -88,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from ..train.techniques import TechniqueTrainConfig, train
 
     if args.calibrate_only:
-        from ..train.techniques import calibrate_only
         from ..techniques.model import DEFAULT_MODEL_DIR
+        from ..train.techniques import calibrate_only
 
         given = [flag for name, flag in (("exclude", "--exclude"), ("steps", "--steps"), ("seed", "--seed"),
                                          ("threads", "--threads"), ("max_minutes", "--max-minutes"),

@@ -401,8 +401,8 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> d
     """Fit a trained model's score calibration again (its weights and decoding kept) on its own
     tune split, re-created from the training config recorded in ``config.json``; measure the test
     split and rewrite the card. For a change in how the calibration is fit, without retraining."""
-    from .techniques_tune import tune_and_evaluate
     from .swap_twins import swap_twins
+    from .techniques_tune import tune_and_evaluate
 
     model_dir = Path(model_dir)
     path = model_dir / "config.json"
