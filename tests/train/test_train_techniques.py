@@ -50,6 +50,9 @@ def test_train_techniques_smoke(tmp_path, bf16):
     assert isinstance(config["snap"], bool) and set(config["sentence_labels"]) <= set(config["labels"])
     assert (out / "MODEL_CARD.md").read_text().count("SemEval") >= 1
     assert (out / "model.onnx").stat().st_size < 30 * 1024 * 1024
+    import onnx
+
+    assert not [n for n in onnx.load(str(out / "model.onnx")).graph.node if n.op_type == "IsNaN"]  # guards dropped
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
     if not bf16:  # the calibration alone fit again: weights and decoding kept, card rewritten

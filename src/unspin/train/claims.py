@@ -391,11 +391,6 @@ def export_onnx(exported, out: Path, quantize: bool) -> None:
         dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
                       "logit": {0: "batch"}, "embedding": {0: "batch"}},
     )
-    if quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+    from .onnx_export import finish_export
 
-        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul", "Gather"])
-        fp32.unlink()
-    else:
-        fp32.rename(out / "model.onnx")
+    finish_export(fp32, out / "model.onnx", quantize)

@@ -171,14 +171,9 @@ def export(model, exported, out: Path, tokenizer_path: Path, cfg: CueEncoderConf
                       dynamo=False, dynamic_axes={"input_ids": {0: "batch", 1: "seq"},
                                                   "attention_mask": {0: "batch", 1: "seq"},
                                                   "states": {0: "batch", 1: "seq"}})
-    if cfg.quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+    from .onnx_export import finish_export
 
-        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul", "Gather"])
-        fp32.unlink()
-    else:
-        fp32.rename(out / "model.onnx")
+    finish_export(fp32, out / "model.onnx", cfg.quantize)
     lin1, lin2 = model.head[0], model.head[3]
     with torch.no_grad():
         np.savez(out / "head.npz", w1=lin1.weight.T.numpy().astype(np.float32), b1=lin1.bias.numpy().astype(np.float32),

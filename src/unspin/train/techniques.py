@@ -435,7 +435,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         f"{len(config['labels'])} native techniques"
         + (" and an any-technique output (span finding apart from labelling)" if cfg.any_channel else "")
         + " plus four article-level token features (word and "
-        "bigram recurrence, function word, position); exported to ONNX and quantised to int8 "
+        "bigram recurrence, function word, position); exported to ONNX (the attention softmax's NaN guards "
+        "removed: never needed here, bit-identical outputs) and quantised to int8 "
         "(dynamic, MatMul and embedding Gather). Windows of "
         f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged; "
         f"per-technique thresholds chosen on the tune split ({n_tune} articles)"
@@ -481,11 +482,6 @@ def export_onnx(exported, out: Path, n_labels: int, quantize: bool) -> None:
         dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
                       "features": {0: "batch", 1: "seq"}, "probs": {0: "batch", 1: "seq"}},
     )
-    if quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+    from .onnx_export import finish_export
 
-        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul", "Gather"])
-        fp32.unlink()
-    else:
-        fp32.rename(out / "model.onnx")
+    finish_export(fp32, out / "model.onnx", quantize)
