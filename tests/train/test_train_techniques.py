@@ -318,7 +318,7 @@ def test_cross_fitted_estimate_scores_every_article_once_per_shuffle_with_a_deco
 
     monkeypatch.setattr(cf, "TechniqueModel", FakeModel)
     monkeypatch.setattr(cf, "choose_decoding", fake_choose)
-    monkeypatch.setattr(cf, "fit_calibration", lambda model, tune, seed: {"x": [0.0, 1.0], "y": [1.0, 1.0]})
+    monkeypatch.setattr(cf, "fit_calibration", lambda model, tune, seed: ({"x": [0.0, 1.0], "y": [1.0, 1.0]}, [], []))
     monkeypatch.setattr(cf, "ptc_versions", lambda recs, cfg: (recs, False))
     cfg = TechniqueTrainConfig()
     m = cf.cross_fitted_estimate("unused", recs, cfg, folds=3, shuffles=2, log=lambda *_: None)

@@ -91,12 +91,10 @@ def run(args: argparse.Namespace) -> int:
         from ..techniques.model import DEFAULT_MODEL_DIR
         from ..train.techniques import calibrate_only
 
-        given = [flag for name, flag in (("exclude", "--exclude"), ("steps", "--steps"), ("seed", "--seed"),
-                                         ("threads", "--threads"), ("max_minutes", "--max-minutes"),
-                                         ("swap_consistency", "--swap-consistency"), ("bf16", "--bf16"))
-                 if getattr(args, name, None) not in (None, [])]
-        if given:
-            raise UsageError(f"--calibrate-only keeps the model's recorded training settings; drop {', '.join(given)}")
+        # the recorded training settings are kept: none of these may change them
+        _only(args, "techniques --calibrate-only", {"exclude": "--exclude", "steps": "--steps", "seed": "--seed",
+                                                    "threads": "--threads", "max_minutes": "--max-minutes",
+                                                    "swap_consistency": "--swap-consistency", "bf16": "--bf16"})
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log)
         return 0
     defaults = TechniqueTrainConfig()

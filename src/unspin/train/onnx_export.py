@@ -23,7 +23,7 @@ def drop_softmax_nan_guards(path: Path) -> int:
     rewired: dict[str, str] = {}
     dropped = []
     for node in graph.node:
-        if node.op_type != "Where" or len(node.input) != 3:
+        if node.op_type != "Where":
             continue
         test, softmax = producer.get(node.input[0]), producer.get(node.input[2])
         if (test is not None and test.op_type == "IsNaN" and softmax is not None and softmax.op_type == "Softmax"

@@ -27,6 +27,7 @@ from .techniques_tune import (
     ptc_gold,
     ptc_pred,
     ptc_versions,
+    seeded_folds,
 )
 
 
@@ -45,14 +46,12 @@ def cross_fitted_estimate(model_dir: Path, held_recs, cfg, folds: int = 3, shuff
     quiet = lambda *_: None  # noqa: E731
     runs = []
     for shuffle in range(shuffles):
-        order = np.random.default_rng(shuffle).permutation(len(rows))
-        parts = [order[k::folds] for k in range(folds)]
         gold, pred, scores, right = {}, {}, [], []
-        for k in range(folds):
-            tune = [(rows[i][0], *rows[i][2]) for j in range(folds) if j != k for i in parts[j]]
+        for held, fit in seeded_folds(len(rows), folds, shuffle):
+            tune = [(rows[i][0], *rows[i][2]) for i in fit]
             dec = choose_decoding(model, tune, log=quiet)
-            knots = fit_calibration(model, tune, cfg.seed)
-            for i in parts[k]:
+            knots, _raw, _right = fit_calibration(model, tune, cfg.seed)
+            for i in held:
                 _rec, doc, _fit, (probs, any_probs, offsets) = rows[i]
                 spans = decode_with(model, doc.text, probs, any_probs, offsets, dec)
                 gold[doc.id] = ptc_gold(doc, is_ptc)

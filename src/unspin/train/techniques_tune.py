@@ -167,21 +167,27 @@ def cross_fitted_scores(model: TechniqueModel, tune, seed: int, folds: int = CAL
     folds = max(2, min(folds, len(tune)))  # a tiny tune split: no more folds than articles
     raw, right = [], []
     for shuffle in range(shuffles):
-        order = np.random.default_rng(seed + shuffle).permutation(len(tune))
-        parts = [sorted(order[k::folds]) for k in range(folds)]
-        for k in range(folds):
-            fit_on = [tune[i] for j in range(folds) if j != k for i in parts[j]]
-            r, y = scored_spans(model, [tune[i] for i in parts[k]], choose_decoding(model, fit_on, log=lambda *_: None))
+        for held, fit in seeded_folds(len(tune), folds, seed + shuffle):
+            decoding = choose_decoding(model, [tune[i] for i in sorted(fit)], log=lambda *_: None)
+            r, y = scored_spans(model, [tune[i] for i in sorted(held)], decoding)
             raw += r
             right += y
     return raw, right
 
 
-def fit_calibration(model: TechniqueModel, tune, seed: int) -> dict:
+def seeded_folds(n: int, folds: int, seed: int) -> list[tuple[list[int], list[int]]]:
+    """``(held, fit)`` index lists of ``n`` items cut into ``folds`` seeded folds: each fold
+    held out once, the others (in fold order) to fit on."""
+    order = np.random.default_rng(seed).permutation(n)
+    parts = [[int(i) for i in order[k::folds]] for k in range(folds)]
+    return [(parts[k], [i for j in range(folds) if j != k for i in parts[j]]) for k in range(folds)]
+
+
+def fit_calibration(model: TechniqueModel, tune, seed: int) -> tuple[dict, list[float], list[int]]:
     """Isotonic knots mapping raw span scores to the chance a span is right, fit on
-    :func:`cross_fitted_scores` of ``tune``."""
+    :func:`cross_fitted_scores` of ``tune``; with those scores and outcomes."""
     raw, right = cross_fitted_scores(model, tune, seed)
-    return calibration.fit_isotonic(raw, right, min_bin=CALIBRATION_MIN_BIN)
+    return calibration.fit_isotonic(raw, right, min_bin=CALIBRATION_MIN_BIN), raw, right
 
 
 CALIBRATION_DATA = (f"cross-fitted tune folds ({CALIBRATION_FOLDS} folds x {CALIBRATION_SHUFFLES} shuffles, "
@@ -203,8 +209,7 @@ def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print, dec
                       threshold_shrink=dec["shrink"])
         if model.any_channel:
             config["any_threshold"] = dec["any_threshold"]
-    raw, right = cross_fitted_scores(model, tune, cfg.seed)
-    knots = calibration.fit_isotonic(raw, right, min_bin=CALIBRATION_MIN_BIN)
+    knots, raw, right = fit_calibration(model, tune, cfg.seed)
     log(f"  calibration: {len(right)} cross-fitted tune spans, {np.mean(right) if right else 0:.3f} right")
     config.update(calibration=knots, calibration_data=CALIBRATION_DATA, calibration_refit=not decoding)
     (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
