@@ -13,6 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.mark.parametrize("field,value", [
     ("include", ("nope",)), ("held_fraction", 0.0), ("max_len", 8), ("stride", 0), ("steps", 0), ("lr", 0.0),
+    ("attention_dropout", -0.1), ("attention_dropout", 1.0),
 ])
 def test_train_config_rejects_bad_values(field, value):
     with pytest.raises(UsageError, match=field):
@@ -102,6 +103,16 @@ def test_calibration_data_is_cross_fitted(monkeypatch):
     assert len(raw) == 2                                   # fewer articles than folds: one fold each
     with pytest.raises(UsageError, match="folds"):
         tt.cross_fitted_scores(None, tune, seed=3, folds=1)
+
+
+def test_build_model_overrides_only_the_attention_dropout():
+    from unspin.train.techniques import build_model
+
+    default, _ = build_model(3)
+    off, _ = build_model(3, attention_dropout=0.0)
+    attention = lambda m: [x.dropout.p for x in m.modules() if type(x).__name__.endswith("SelfAttention")]  # noqa: E731
+    assert set(attention(default)) == {0.1} and set(attention(off)) == {0.0} and len(attention(off)) == 6
+    assert off.encoder.config.hidden_dropout_prob == default.encoder.config.hidden_dropout_prob == 0.1
 
 
 def test_sentence_scale_labels_use_median_news_span_length():
@@ -247,8 +258,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     (cfg,) = seen
     assert (cfg.swap_consistency, cfg.bf16, cfg.steps) == (2.0, True, 7) and "semeval2021" not in cfg.include
     assert main(["train", "techniques"]) == 0 and (seen[1].swap_consistency, seen[1].bf16) == (2.0, None)
-    assert main(["train", "techniques", "--no-bf16", "--swap-consistency", "0"]) == 0
-    assert (seen[2].swap_consistency, seen[2].bf16) == (0.0, False)
+    assert main(["train", "techniques", "--no-bf16", "--swap-consistency", "0", "--attention-dropout", "0"]) == 0
+    assert (seen[2].swap_consistency, seen[2].bf16, seen[2].attention_dropout) == (0.0, False, 0.0)
+    assert seen[1].attention_dropout == 0.1  # the encoder's own setting unless asked
+    assert main(["train", "claims", "--attention-dropout", "0"]) == 2
     assert main(["train", "claims", "--swap-consistency", "1"]) == 2
     assert "--swap-consistency" in capsys.readouterr().err
     assert main(["train", "quotes", "--bf16"]) == 2
@@ -257,6 +270,7 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--calibrate-only", "--out", "some/model"]) == 0
     assert recalibrated == ["some/model"]
     assert main(["train", "techniques", "--calibrate-only", "--steps", "5"]) == 2   # it keeps the recorded settings
+    assert main(["train", "techniques", "--calibrate-only", "--attention-dropout", "0"]) == 2
     assert main(["train", "claims", "--calibrate-only"]) == 2
 
 

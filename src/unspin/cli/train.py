@@ -33,6 +33,8 @@ def add_parser(sub) -> None:
     p.add_argument("--max-minutes", type=float, help="stop training early after this long (not reproducible)")
     p.add_argument("--swap-consistency", type=float, help="techniques: weight of the penalty on different outputs "
                                                           "for an article and its actor-swapped copy (default 2)")
+    p.add_argument("--attention-dropout", type=float,
+                   help="techniques: dropout on the attention probabilities (default 0.1, the encoder's own)")
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                    help="techniques: bfloat16 forward passes (default: on where the CPU has avx512_bf16 or AMX, "
                         "about 1.9x faster than --no-bf16 there; off elsewhere, where torch emulates bfloat16 and "
@@ -42,7 +44,8 @@ def add_parser(sub) -> None:
                         "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")
 
 
-_TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only"}
+_TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
+                    "attention_dropout": "--attention-dropout"}
 
 
 def _log(msg: str) -> None:
@@ -94,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
         # the recorded training settings are kept: none of these may change them
         _only(args, "techniques --calibrate-only", {"exclude": "--exclude", "steps": "--steps", "seed": "--seed",
                                                     "threads": "--threads", "max_minutes": "--max-minutes",
-                                                    "swap_consistency": "--swap-consistency", "bf16": "--bf16"})
+                                                    "swap_consistency": "--swap-consistency", "bf16": "--bf16",
+                                                    "attention_dropout": "--attention-dropout"})
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log)
         return 0
     defaults = TechniqueTrainConfig()
@@ -102,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"--exclude takes corpus names; unknown: {unknown}")
     fields = {"include": tuple(c for c in defaults.include if c not in args.exclude)}
-    for name in ("data_dir", "seed", "steps", "threads", "max_minutes", "swap_consistency", "bf16"):
+    for name in ("data_dir", "seed", "steps", "threads", "max_minutes", "swap_consistency", "bf16", "attention_dropout"):
         value = getattr(args, name)
         if value is not None:
             fields[name] = value

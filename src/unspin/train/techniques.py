@@ -65,6 +65,8 @@ class TechniqueTrainConfig:
                                     # bfloat16 (avx512_bf16 or AMX: about 1.9x faster than fp32), else off (an
                                     # AVX2-only CPU emulates it: measured 13x slower than fp32)
     order_seed: int | None = 101    # set: dropout and batch order follow this seed (split and head init still follow `seed`)
+    attention_dropout: float = 0.1  # dropout on the attention probabilities (the encoder's own setting is 0.1): drawing
+                                    # its masks over [batch, heads, 256, 256] is most of a bfloat16 step's time on CPU
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
     def __post_init__(self) -> None:
@@ -84,6 +86,7 @@ class TechniqueTrainConfig:
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
             "ema": 0.0 <= self.ema < 1.0,
+            "attention_dropout": 0.0 <= self.attention_dropout < 1.0,
             "swap_consistency": self.swap_consistency >= 0,  # without swap_augment there are no twins: no effect
         }
         require(self, checks)
@@ -188,14 +191,18 @@ def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator) -
 
 
 # -- model ------------------------------------------------------------------
-def build_model(n_labels: int):
+def build_model(n_labels: int, attention_dropout: float | None = None):
+    """The tagger (encoder + linear head over its token states and the article-level features) and
+    the class that wraps it for export; ``attention_dropout`` overrides the encoder's own."""
     import torch
     from transformers import AutoModel
+
+    overrides = {} if attention_dropout is None else {"attention_probs_dropout_prob": attention_dropout}
 
     class TokenTagger(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.encoder = AutoModel.from_pretrained(str(encoder_dir()))
+            self.encoder = AutoModel.from_pretrained(str(encoder_dir()), **overrides)
             hidden = self.encoder.config.hidden_size
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(hidden + N_FEATURES, n_labels)
@@ -270,7 +277,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     tk = Tokenizer.from_file(str(tok_path))
     cls_id, sep_id = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
     n_out = len(labels) + int(cfg.any_channel)
-    model, Exported = build_model(n_out)
+    model, Exported = build_model(n_out, cfg.attention_dropout)
     if cfg.order_seed is not None:
         torch.manual_seed(cfg.order_seed)
     head_params = list(model.head.parameters())
