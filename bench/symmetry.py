@@ -29,16 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def held_out_articles(model_dir: Path) -> tuple[list[str], str]:
     """Texts of the model's own tune + test articles, else the benchmark articles."""
-    import json
-
     from _articles import load_articles
 
     try:
-        from unspin.train.techniques import TechniqueTrainConfig, split_records
+        from unspin.train.techniques import recorded_train_config, split_records
 
-        recorded = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))["train_config"]
-        cfg = TechniqueTrainConfig(**{k: v for k, v in recorded.items() if k in TechniqueTrainConfig.__dataclass_fields__})
-        _train, tune, test = split_records(cfg)
+        _train, tune, test = split_records(recorded_train_config(model_dir))
         return [r.text for r in tune + test], f"{len(tune) + len(test)} held-out articles of the model's split"
     except Exception as exc:  # noqa: BLE001 - no corpora here: fall back
         texts, where = load_articles(400)

@@ -29,17 +29,13 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import ModelError
     from ..techniques.model import DEFAULT_MODEL_DIR, model_available
-    from ..train.techniques import TechniqueTrainConfig, split_records
+    from ..train.techniques import recorded_train_config, split_records
     from ..train.techniques_tune import evaluate_model, format_metrics
 
     model_dir = Path(args.model_dir or DEFAULT_MODEL_DIR)
     if not model_available(model_dir):
         raise ModelError(f"no technique model in {model_dir}; train one with 'unspin train techniques'")
-    recorded = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))["train_config"]
-    known = TechniqueTrainConfig.__dataclass_fields__
-    cfg = TechniqueTrainConfig(**{k: v for k, v in recorded.items() if k in known})
-    if args.data_dir:
-        cfg.data_dir = args.data_dir
+    cfg = recorded_train_config(model_dir, args.data_dir)
     _train, tune, test = split_records(cfg)
     if args.cross_fit:
         from ..train.techniques_crossfit import cross_fitted_estimate, format_cross_fit

@@ -404,17 +404,13 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     return out
 
 
-def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> dict:
-    """Fit a trained model's score calibration again (its weights and decoding kept) on its own
-    tune split, re-created from the training config recorded in ``config.json``; measure the test
-    split and rewrite the card. For a change in how the calibration is fit, without retraining."""
-    from .swap_twins import swap_twins
-    from .techniques_tune import tune_and_evaluate
-
-    model_dir = Path(model_dir)
-    path = model_dir / "config.json"
+def recorded_train_config(model_dir: Path, data_dir: str | None = None) -> TechniqueTrainConfig:
+    """The training config recorded in a model's ``config.json`` (keys this version does not
+    know are skipped; missing ones take today's defaults), reading the corpora from ``data_dir``
+    when given: what re-creates the model's own train / tune / test split."""
+    path = Path(model_dir) / "config.json"
     if not path.is_file():
-        raise UsageError(f"no technique model in {model_dir} (no config.json); give --out the directory of a "
+        raise UsageError(f"no technique model in {model_dir} (no config.json); give the directory of a "
                          "model trained with 'unspin train techniques'")
     config = json.loads(path.read_text(encoding="utf-8"))
     if "train_config" not in config:
@@ -424,6 +420,18 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> d
     cfg = TechniqueTrainConfig(**{k: v for k, v in config["train_config"].items() if k in known})
     if data_dir:
         cfg.data_dir = data_dir
+    return cfg
+
+
+def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> dict:
+    """Fit a trained model's score calibration again (its weights and decoding kept) on its own
+    tune split, re-created from the training config recorded in ``config.json``; measure the test
+    split and rewrite the card. For a change in how the calibration is fit, without retraining."""
+    from .swap_twins import swap_twins
+    from .techniques_tune import tune_and_evaluate
+
+    model_dir = Path(model_dir)
+    cfg = recorded_train_config(model_dir, data_dir)
     train_recs, tune_recs, test_recs = split_records(cfg)
     metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log, decoding=False)
     n_train = len(train_recs) + (len(swap_twins(train_recs)) if cfg.swap_augment else 0)
