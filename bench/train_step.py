@@ -1,12 +1,14 @@
-"""Time of one technique-tagger training step on this CPU, by attention dropout.
+"""Time of one technique-tagger training step on this CPU, by attention dropout and mask source.
 
     python bench/train_step.py [--steps 4] [--threads 2] [--batch 16] [--len 256]
 
 Runs the training step of ``unspin train techniques`` (the shipped encoder and head, a
 random batch of full windows, bfloat16 autocast where the CPU has it natively, AdamW, the
-weight average) with the attention dropout at the encoder's own 0.1 and at 0
-(``--attention-dropout 0``), and prints the median seconds per step (forward, backward,
-optimizer), the ratio, and the minutes 2000 steps would take. Needs the training extra.
+weight average) three ways: the shipped recipe (attention dropout 0.1, torch's masks), the same
+rates with numpy's masks (``--dropout-masks numpy``) and attention dropout 0
+(``--attention-dropout 0``); prints the median seconds per step (forward, backward, optimizer),
+the minutes 2000 steps would take and each one's ratio to the shipped recipe. Needs the training
+extra.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import argparse
 import time
 
 
-def time_steps(attention_dropout: float, args, bf16: bool) -> tuple[float, float, float]:
+def time_steps(attention_dropout: float, masks: str, args, bf16: bool) -> tuple[float, float, float]:
     import numpy as np
     import torch
 
@@ -22,6 +24,10 @@ def time_steps(attention_dropout: float, args, bf16: bool) -> tuple[float, float
 
     torch.manual_seed(0)
     model, _ = build_model(22, attention_dropout)
+    if masks == "numpy":
+        from unspin.train.numpy_dropout import use_numpy_dropout
+
+        use_numpy_dropout(model, 0)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
     average = WeightAverage(model, 0.997)
@@ -65,13 +71,13 @@ def main() -> None:
     bf16 = native_bf16()
     print(f"CPU: {cpu_summary()}; {args.threads} threads; bfloat16 autocast: {bf16}; "
           f"batch {args.batch} x {args.len} pieces, median of {args.steps} steps")
-    total = {}
-    for p in (0.1, 0.0):
-        fwd, bwd, opt = time_steps(p, args, bf16)
-        total[p] = fwd + bwd + opt
-        print(f"attention dropout {p:.1f}: {total[p]:.2f} s/step (forward {fwd:.2f}, backward {bwd:.2f}, "
-              f"optimizer {opt:.2f}); 2000 steps ~{total[p] * 2000 / 60:.0f} min")
-    print(f"ratio (dropout 0.1 / 0): {total[0.1] / total[0.0]:.2f}x")
+    shipped = None
+    for p, masks in ((0.1, "torch"), (0.1, "numpy"), (0.0, "torch")):
+        fwd, bwd, opt = time_steps(p, masks, args, bf16)
+        total = fwd + bwd + opt
+        shipped = shipped or total
+        print(f"attention dropout {p:.1f}, {masks} masks: {total:.2f} s/step (forward {fwd:.2f}, backward {bwd:.2f}, "
+              f"optimizer {opt:.2f}); 2000 steps ~{total * 2000 / 60:.0f} min; {shipped / total:.2f}x the shipped recipe")
 
 
 if __name__ == "__main__":

@@ -271,6 +271,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert recalibrated == ["some/model"]
     assert main(["train", "techniques", "--calibrate-only", "--steps", "5"]) == 2   # it keeps the recorded settings
     assert main(["train", "techniques", "--calibrate-only", "--attention-dropout", "0"]) == 2
+    assert main(["train", "techniques", "--calibrate-only", "--dropout-masks", "numpy"]) == 2
+    assert main(["train", "techniques", "--dropout-masks", "numpy"]) == 0 and seen[-1].dropout_masks == "numpy"
+    assert seen[1].dropout_masks == "torch"
+    assert main(["train", "claims", "--dropout-masks", "numpy"]) == 2
     assert main(["train", "claims", "--calibrate-only"]) == 2
 
 

@@ -35,6 +35,9 @@ def add_parser(sub) -> None:
                                                           "for an article and its actor-swapped copy (default 2)")
     p.add_argument("--attention-dropout", type=float,
                    help="techniques: dropout on the attention probabilities (default 0.1, the encoder's own)")
+    p.add_argument("--dropout-masks", choices=("torch", "numpy"),
+                   help="techniques: who draws the dropout masks in training (default torch, as the shipped model); "
+                        "numpy: the same rates from numpy's random bytes, a step about 1.7x faster on CPU")
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                    help="techniques: bfloat16 forward passes (default: on where the CPU has avx512_bf16 or AMX, "
                         "about 1.9x faster than --no-bf16 there; off elsewhere, where torch emulates bfloat16 and "
@@ -45,7 +48,7 @@ def add_parser(sub) -> None:
 
 
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
-                    "attention_dropout": "--attention-dropout"}
+                    "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks"}
 
 
 def _log(msg: str) -> None:
@@ -98,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         _only(args, "techniques --calibrate-only", {"exclude": "--exclude", "steps": "--steps", "seed": "--seed",
                                                     "threads": "--threads", "max_minutes": "--max-minutes",
                                                     "swap_consistency": "--swap-consistency", "bf16": "--bf16",
-                                                    "attention_dropout": "--attention-dropout"})
+                                                    "attention_dropout": "--attention-dropout",
+                                                    "dropout_masks": "--dropout-masks"})
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log)
         return 0
     defaults = TechniqueTrainConfig()
@@ -106,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"--exclude takes corpus names; unknown: {unknown}")
     fields = {"include": tuple(c for c in defaults.include if c not in args.exclude)}
-    for name in ("data_dir", "seed", "steps", "threads", "max_minutes", "swap_consistency", "bf16", "attention_dropout"):
+    for name in ("data_dir", "seed", "steps", "threads", "max_minutes", "swap_consistency", "bf16", "attention_dropout",
+                 "dropout_masks"):
         value = getattr(args, name)
         if value is not None:
             fields[name] = value
