@@ -37,7 +37,7 @@ def add_parser(sub) -> None:
                    help="techniques: dropout on the attention probabilities (default 0.1, the encoder's own)")
     p.add_argument("--dropout-masks", choices=("torch", "numpy"),
                    help="techniques: who draws the dropout masks in training (default torch, as the shipped model); "
-                        "numpy: the same rates from numpy's random bytes, a step about 1.7x faster on CPU")
+                        "numpy: the same rates from numpy's random bytes, a step about 2x faster on CPU (bench/train_step.py)")
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                    help="techniques: bfloat16 forward passes (default: on where the CPU has avx512_bf16 or AMX, "
                         "about 1.9x faster than --no-bf16 there; off elsewhere, where torch emulates bfloat16 and "

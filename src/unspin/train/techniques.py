@@ -69,7 +69,7 @@ class TechniqueTrainConfig:
     attention_dropout: float = 0.1  # dropout on the attention probabilities (the encoder's own setting is 0.1): drawing
                                     # its masks over [batch, heads, 256, 256] is most of a bfloat16 step's time on CPU
     dropout_masks: str = "torch"    # "numpy": every dropout mask drawn from numpy's random bytes (same rates, another
-                                    # random stream; a step ~1.7x faster on CPU, see train/numpy_dropout.py)
+                                    # random stream; a step ~2x faster on CPU, see train/numpy_dropout.py)
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
     def __post_init__(self) -> None:
