@@ -16,6 +16,8 @@ with torch's masks.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 ATTENTION_NAME = "unspin_numpy_dropout"
@@ -63,7 +65,10 @@ def register_attention() -> None:
     ALL_MASK_ATTENTION_FUNCTIONS.register(ATTENTION_NAME, eager_mask)
 
 
+@lru_cache(maxsize=1)
 def _dropout_class():
+    """The ``NumpyDropout`` module class (one class, made on first use so that importing this
+    module does not need torch)."""
     import torch
 
     class NumpyDropout(torch.nn.Module):
@@ -109,7 +114,7 @@ def use_numpy_dropout(model, seed: int) -> np.random.Generator:
     NumpyDropout = _dropout_class()
     for parent in list(model.modules()):
         for name, child in list(parent.named_children()):
-            if type(child).__name__ == "NumpyDropout":  # switched before: re-seeded
+            if isinstance(child, NumpyDropout):  # switched before: re-seeded
                 child.rng = rng
             elif isinstance(child, torch.nn.Dropout) and id(child) not in skip:
                 replacement = NumpyDropout(child.p, rng)
@@ -129,9 +134,10 @@ def use_torch_dropout(model) -> None:
     del model.unspin_attention_before
     for m in _attention_modules(model):
         m.__dict__.pop("unspin_rng", None)
+    NumpyDropout = _dropout_class()
     for parent in list(model.modules()):
         for name, child in list(parent.named_children()):
-            if type(child).__name__ == "NumpyDropout":
+            if isinstance(child, NumpyDropout):
                 replacement = torch.nn.Dropout(child.p)
                 replacement.train(child.training)
                 setattr(parent, name, replacement)

@@ -284,10 +284,11 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     model, Exported = build_model(n_out, cfg.attention_dropout)
     if cfg.order_seed is not None:
         torch.manual_seed(cfg.order_seed)
+    stream_seed = cfg.seed if cfg.order_seed is None else cfg.order_seed  # dropout masks and batch order
     if cfg.dropout_masks == "numpy":
         from .numpy_dropout import use_numpy_dropout
 
-        use_numpy_dropout(model, cfg.seed if cfg.order_seed is None else cfg.order_seed)
+        use_numpy_dropout(model, stream_seed)
     head_params = list(model.head.parameters())
     enc_params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
     opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
@@ -296,7 +297,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
-    rng = np.random.default_rng(cfg.seed if cfg.order_seed is None else cfg.order_seed)
+    rng = np.random.default_rng(stream_seed)
     body = cfg.max_len - 2
     lengths = [len(e.ids) for e in encs]
     step, epoch, running, gaps = 0, 0, [], []
