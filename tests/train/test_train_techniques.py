@@ -276,6 +276,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert seen[1].dropout_masks == "torch"
     assert main(["train", "claims", "--dropout-masks", "numpy"]) == 2
     assert main(["train", "claims", "--calibrate-only"]) == 2
+    assert main(["train", "techniques", "--order-seed", "202"]) == 0
+    assert (seen[-1].order_seed, seen[-1].seed, seen[1].order_seed) == (202, 13, 101)
+    assert main(["train", "techniques", "--calibrate-only", "--order-seed", "5"]) == 2
+    assert main(["train", "claims", "--order-seed", "5"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):

@@ -42,13 +42,17 @@ def add_parser(sub) -> None:
                    help="techniques: bfloat16 forward passes (default: on where the CPU has avx512_bf16 or AMX, "
                         "about 1.9x faster than --no-bf16 there; off elsewhere, where torch emulates bfloat16 and "
                         "is about 13x slower)")
+    p.add_argument("--order-seed", type=int,
+                   help="techniques: seed of the dropout masks and batch order alone (default 101); the split and "
+                        "the head's initial weights keep following --seed, so runs differing only here are comparable")
     p.add_argument("--calibrate-only", action="store_true", default=None,
                    help="techniques: fit only the score calibration of the model in --out (default: the shipped "
                         "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")
 
 
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
-                    "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks"}
+                    "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
+                    "order_seed": "--order-seed"}
 
 
 def _log(msg: str) -> None:
@@ -102,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
                                                     "threads": "--threads", "max_minutes": "--max-minutes",
                                                     "swap_consistency": "--swap-consistency", "bf16": "--bf16",
                                                     "attention_dropout": "--attention-dropout",
-                                                    "dropout_masks": "--dropout-masks"})
+                                                    "dropout_masks": "--dropout-masks",
+                                                    "order_seed": "--order-seed"})
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log)
         return 0
     defaults = TechniqueTrainConfig()
@@ -111,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--exclude takes corpus names; unknown: {unknown}")
     fields = {"include": tuple(c for c in defaults.include if c not in args.exclude)}
     for name in ("data_dir", "seed", "steps", "threads", "max_minutes", "swap_consistency", "bf16", "attention_dropout",
-                 "dropout_masks"):
+                 "dropout_masks", "order_seed"):
         value = getattr(args, name)
         if value is not None:
             fields[name] = value
