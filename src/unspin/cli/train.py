@@ -53,6 +53,9 @@ def add_parser(sub) -> None:
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
                     "order_seed": "--order-seed"}
+#: the training settings among them (all but --calibrate-only): what a technique run passes on and what
+#: --calibrate-only, which keeps a model's recorded settings, refuses
+_TECHNIQUE_SETTINGS = {name: flag for name, flag in _TECHNIQUES_ONLY.items() if name != "calibrate_only"}
 
 
 def _log(msg: str) -> None:
@@ -104,24 +107,15 @@ def run(args: argparse.Namespace) -> int:
         # the recorded training settings are kept: none of these may change them
         _only(args, "techniques --calibrate-only", {"exclude": "--exclude", "steps": "--steps", "seed": "--seed",
                                                     "threads": "--threads", "max_minutes": "--max-minutes",
-                                                    "swap_consistency": "--swap-consistency", "bf16": "--bf16",
-                                                    "attention_dropout": "--attention-dropout",
-                                                    "dropout_masks": "--dropout-masks",
-                                                    "order_seed": "--order-seed"})
+                                                    **_TECHNIQUE_SETTINGS})
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log)
         return 0
     defaults = TechniqueTrainConfig()
     unknown = [c for c in args.exclude if c not in defaults.include and c != "nlp4if2019"]
     if unknown:
         raise UsageError(f"--exclude takes corpus names; unknown: {unknown}")
-    fields = {"include": tuple(c for c in defaults.include if c not in args.exclude)}
-    for name in ("data_dir", "seed", "steps", "threads", "max_minutes", "swap_consistency", "bf16", "attention_dropout",
-                 "dropout_masks", "order_seed"):
-        value = getattr(args, name)
-        if value is not None:
-            fields[name] = value
-    if args.out:
-        fields["out_dir"] = args.out
+    fields = {"include": tuple(c for c in defaults.include if c not in args.exclude),
+              **_fields(args, ("data_dir", "seed", "steps", "threads", "max_minutes", *_TECHNIQUE_SETTINGS))}
     cfg = TechniqueTrainConfig(**fields)
     train(cfg, log=_log)
     return 0
