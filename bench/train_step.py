@@ -4,11 +4,11 @@
 
 Runs the training step of ``unspin train techniques`` (the shipped encoder and head, a
 random batch of full windows, bfloat16 autocast where the CPU has it natively, AdamW, the
-weight average) three ways: the shipped recipe (attention dropout 0.1, torch's masks), the same
-rates with numpy's masks (``--dropout-masks numpy``) and attention dropout 0
-(``--attention-dropout 0``); prints the median seconds per step (forward, backward, optimizer),
-the minutes 2000 steps would take and each one's ratio to the shipped recipe. Needs the training
-extra.
+weight average) three ways: the shipped recipe (attention dropout 0.1, numpy's masks), the same
+rates with torch's own masks (``--dropout-masks torch``, the recipe up to v5) and attention
+dropout 0 (``--attention-dropout 0``); prints the median seconds per step (forward, backward,
+optimizer), the minutes the default number of steps would take and each one's ratio to the
+shipped recipe. Needs the training extra.
 """
 from __future__ import annotations
 
@@ -65,19 +65,19 @@ def main() -> None:
     import torch
 
     from unspin.hardware import cpu_summary
-    from unspin.train.techniques import native_bf16
+    from unspin.train.techniques import TechniqueTrainConfig, native_bf16
 
     torch.set_num_threads(args.threads)
     bf16 = native_bf16()
     print(f"CPU: {cpu_summary()}; {args.threads} threads; bfloat16 autocast: {bf16}; "
           f"batch {args.batch} x {args.len} pieces, median of {args.steps} steps")
-    shipped = None
-    for p, masks in ((0.1, "torch"), (0.1, "numpy"), (0.0, "torch")):
+    shipped, steps = None, TechniqueTrainConfig().steps
+    for p, masks in ((0.1, "numpy"), (0.1, "torch"), (0.0, "numpy")):
         fwd, bwd, opt = time_steps(p, masks, args, bf16)
         total = fwd + bwd + opt
         shipped = shipped or total
         print(f"attention dropout {p:.1f}, {masks} masks: {total:.2f} s/step (forward {fwd:.2f}, backward {bwd:.2f}, "
-              f"optimizer {opt:.2f}); 2000 steps ~{total * 2000 / 60:.0f} min; {shipped / total:.2f}x the shipped recipe")
+              f"optimizer {opt:.2f}); {steps} steps ~{total * steps / 60:.0f} min; {shipped / total:.2f}x the shipped recipe")
 
 
 if __name__ == "__main__":

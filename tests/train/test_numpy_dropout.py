@@ -32,7 +32,8 @@ def test_numpy_dropout_zeroes_and_rescales():
 def test_dropout_masks_must_be_known():
     with pytest.raises(UsageError, match="dropout_masks"):
         TechniqueTrainConfig(dropout_masks="cuda")
-    assert TechniqueTrainConfig().dropout_masks == "torch"  # the shipped model's recipe unless asked
+    assert TechniqueTrainConfig().dropout_masks == "numpy"  # the shipped model's recipe unless asked
+    assert TechniqueTrainConfig(dropout_masks="torch").dropout_masks == "torch"  # the recipe up to v5
 
 
 def _tagger_and_batch():

@@ -272,12 +272,12 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--calibrate-only", "--steps", "5"]) == 2   # it keeps the recorded settings
     assert main(["train", "techniques", "--calibrate-only", "--attention-dropout", "0"]) == 2
     assert main(["train", "techniques", "--calibrate-only", "--dropout-masks", "numpy"]) == 2
-    assert main(["train", "techniques", "--dropout-masks", "numpy"]) == 0 and seen[-1].dropout_masks == "numpy"
-    assert seen[1].dropout_masks == "torch"
+    assert main(["train", "techniques", "--dropout-masks", "torch"]) == 0 and seen[-1].dropout_masks == "torch"
+    assert seen[1].dropout_masks == "numpy"
     assert main(["train", "claims", "--dropout-masks", "numpy"]) == 2
     assert main(["train", "claims", "--calibrate-only"]) == 2
-    assert main(["train", "techniques", "--order-seed", "202"]) == 0
-    assert (seen[-1].order_seed, seen[-1].seed, seen[1].order_seed) == (202, 13, 101)
+    assert main(["train", "techniques", "--order-seed", "303"]) == 0
+    assert (seen[-1].order_seed, seen[-1].seed, seen[1].order_seed) == (303, 13, 202)
     assert main(["train", "techniques", "--calibrate-only", "--order-seed", "5"]) == 2
     assert main(["train", "claims", "--order-seed", "5"]) == 2
 

@@ -36,14 +36,15 @@ def add_parser(sub) -> None:
     p.add_argument("--attention-dropout", type=float,
                    help="techniques: dropout on the attention probabilities (default 0.1, the encoder's own)")
     p.add_argument("--dropout-masks", choices=("torch", "numpy"),
-                   help="techniques: who draws the dropout masks in training (default torch, as the shipped model); "
-                        "numpy: the same rates from numpy's random bytes, a step about 2x faster on CPU (bench/train_step.py)")
+                   help="techniques: who draws the dropout masks in training (default numpy, as the shipped model: the "
+                        "dropout rates from numpy's random bytes, a step about 2x faster on CPU than torch's own masks, "
+                        "bench/train_step.py; torch: the recipe of the models up to v5)")
     p.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                    help="techniques: bfloat16 forward passes (default: on where the CPU has avx512_bf16 or AMX, "
                         "about 1.9x faster than --no-bf16 there; off elsewhere, where torch emulates bfloat16 and "
                         "is about 13x slower)")
     p.add_argument("--order-seed", type=int,
-                   help="techniques: seed of the dropout masks and batch order alone (default 101); the split and "
+                   help="techniques: seed of the dropout masks and batch order alone (default 202); the split and "
                         "the head's initial weights keep following --seed, so runs differing only here are comparable")
     p.add_argument("--calibrate-only", action="store_true", default=None,
                    help="techniques: fit only the score calibration of the model in --out (default: the shipped "
