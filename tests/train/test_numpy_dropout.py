@@ -109,3 +109,70 @@ def test_fit_with_numpy_masks_hands_back_torch_dropout(monkeypatch):
     model = techniques.fit(cfg, log=lambda m: None)["model"]
     assert model.encoder.config._attn_implementation == "sdpa"
     assert "NumpyDropout" not in {type(m).__name__ for m in model.modules()} and not model.training
+
+
+def _bytes_draws(rng, n):
+    """What the numpy-mask models were trained with: ``rng.bytes`` read as uint16."""
+    return np.frombuffer(rng.bytes(2 * n), dtype=np.uint16)
+
+
+def test_uint16_draws_are_the_bytes_stream_without_its_copies():
+    from unspin.train.numpy_dropout import uint16_draws
+
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    for n in (1, 2, 7, 384, 12_289, 5, 65_536):  # odd sizes drop a word's upper half, as bytes() does
+        assert np.array_equal(uint16_draws(a, n), _bytes_draws(b, n))
+    assert a.integers(0, 1 << 30) == b.integers(0, 1 << 30)  # both generators left in the same state
+
+
+def test_draw_stream_gives_the_same_draws_in_any_chunking():
+    from unspin.train.numpy_dropout import DrawStream, keep_mask, uint16_draws
+
+    sizes = [3, 1000, 17, 1, 4096, 333, 2, 9999]
+    want_rng = np.random.default_rng(5)
+    want = [uint16_draws(want_rng, n) for n in sizes]
+    for chunk_words in (1, 7, 64, 1 << 16):  # requests inside one chunk and across many
+        stream = DrawStream(np.random.default_rng(5), chunk_words=chunk_words)
+        got = [stream.take(n) for n in sizes]
+        stream.close()
+        assert all(np.array_equal(g, w) for g, w in zip(got, want)), chunk_words
+    stream = DrawStream(np.random.default_rng(4), chunk_words=10)
+    assert np.array_equal(keep_mask(stream, (30, 7), 0.1), keep_mask(np.random.default_rng(4), (30, 7), 0.1))
+    stream.close()
+    with pytest.raises(ValueError, match="chunk_words"):
+        DrawStream(np.random.default_rng(0), chunk_words=0)
+
+
+def test_numpy_dropout_is_bit_equal_to_the_trained_form_forward_and_backward():
+    torch = pytest.importorskip("torch")
+    from unspin.train.numpy_dropout import keep_mask, numpy_dropout
+
+    for dtype in (torch.float32, torch.bfloat16):
+        x = torch.rand(4, 3, 40, 40, generator=torch.Generator().manual_seed(2)).to(dtype) - 0.3
+        grad = torch.randn(x.shape, generator=torch.Generator().manual_seed(3)).to(dtype)
+        x1, x2 = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+        y1 = numpy_dropout(x1, 0.1, np.random.default_rng(8))
+        keep = torch.from_numpy(keep_mask(np.random.default_rng(8), tuple(x.shape), 0.1))
+        y2 = x2 * keep.to(dtype) * (1.0 / (1.0 - 0.1))
+        y1.backward(grad)
+        y2.backward(grad)
+        assert y1.dtype == dtype and torch.equal(y1, y2) and torch.equal(x1.grad, x2.grad), dtype
+
+
+def test_prefetched_masks_train_exactly_as_drawn_in_place():
+    torch, model, _, batch = _tagger_and_batch()
+    import copy
+
+    from unspin.train.numpy_dropout import DrawStream, use_numpy_dropout, use_torch_dropout
+
+    model.train()
+    outputs = []
+    for prefetch in (False, True):
+        source = use_numpy_dropout(model, seed=9, prefetch=prefetch)
+        assert isinstance(source, DrawStream) == prefetch
+        outputs.append([model(*batch).detach() for _ in range(2)])
+    assert all(torch.equal(a, b) for a, b in zip(*outputs))
+    twin = copy.deepcopy(model)  # the weight average deep-copies the switched model
+    assert twin.unspin_draws is model.unspin_draws
+    use_torch_dropout(model)
+    assert "unspin_draws" not in model.__dict__ and source._stop.is_set()
