@@ -143,6 +143,24 @@ def test_draw_stream_gives_the_same_draws_in_any_chunking():
         DrawStream(np.random.default_rng(0), chunk_words=0)
 
 
+def test_draw_stream_says_so_when_closed_or_broken_instead_of_waiting():
+    from unspin.train.numpy_dropout import DrawStream
+
+    stream = DrawStream(np.random.default_rng(1), chunk_words=4, depth=1)
+    stream.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        for _ in range(10):  # chunks drawn before the close are still handed out, in order
+            stream.take(8)
+
+    class Broken:
+        def integers(self, *args, **kwargs):
+            raise MemoryError("no room")
+
+    with pytest.raises(RuntimeError, match="failed") as info:
+        DrawStream(Broken()).take(3)
+    assert isinstance(info.value.__cause__, MemoryError)
+
+
 def test_numpy_dropout_is_bit_equal_to_the_trained_form_forward_and_backward():
     torch = pytest.importorskip("torch")
     from unspin.train.numpy_dropout import keep_mask, numpy_dropout

@@ -62,21 +62,42 @@ class DrawStream:
 
     @staticmethod
     def _fill(rng, chunk_words, out: queue.Queue, stop: threading.Event) -> None:
+        item = None
         while not stop.is_set():
-            words = rng.integers(0, 1 << 32, size=chunk_words, dtype=np.uint32).astype("<u4", copy=False)
-            chunk = words.view(np.uint16)
+            try:
+                words = rng.integers(0, 1 << 32, size=chunk_words, dtype=np.uint32).astype("<u4", copy=False)
+                item = words.view(np.uint16)
+            except Exception as exc:  # handed to the reader, who raises it instead of waiting for ever
+                item, stop_after = exc, True
+            else:
+                stop_after = False
             while not stop.is_set():
                 try:
-                    out.put(chunk, timeout=0.2)
+                    out.put(item, timeout=0.2)
                     break
                 except queue.Full:
                     continue
+            if stop_after:
+                return
+
+    def _next_chunk(self) -> np.ndarray:
+        while True:
+            try:
+                item = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                if self._stop.is_set():
+                    raise RuntimeError("this DrawStream is closed; switch the model to numpy dropout again "
+                                       "(use_numpy_dropout) to draw more masks") from None
+                continue
+            if isinstance(item, Exception):
+                raise RuntimeError("the background thread drawing dropout masks failed") from item
+            return item
 
     def take(self, n: int) -> np.ndarray:
         need, parts = n + (n & 1), []  # whole words, as uint16_draws
         while need:
             if self._pos == len(self._buf):
-                self._buf, self._pos = self._queue.get(), 0
+                self._buf, self._pos = self._next_chunk(), 0
             k = min(need, len(self._buf) - self._pos)
             parts.append(self._buf[self._pos:self._pos + k])
             self._pos += k
