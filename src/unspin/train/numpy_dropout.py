@@ -36,8 +36,12 @@ def uint16_draws(rng: np.random.Generator, n: int) -> np.ndarray:
     the same state, without that call's three copies. ``Generator.bytes`` draws whole uint32 values
     (little-endian) and cuts their bytes to length, so for odd ``n`` the last uint32's upper half is
     drawn and dropped here too."""
-    words = rng.integers(0, 1 << 32, size=(n + 1) // 2, dtype=np.uint32).astype("<u4", copy=False)
-    return words.view(np.uint16)[:n]
+    return _words_as_uint16(rng, (n + 1) // 2)[:n]
+
+
+def _words_as_uint16(rng: np.random.Generator, n_words: int) -> np.ndarray:
+    """``n_words`` uint32 draws (the words ``Generator.bytes`` reads, little-endian) seen as twice as many uint16."""
+    return rng.integers(0, 1 << 32, size=n_words, dtype=np.uint32).astype("<u4", copy=False).view(np.uint16)
 
 
 class DrawStream:
@@ -62,23 +66,19 @@ class DrawStream:
 
     @staticmethod
     def _fill(rng, chunk_words, out: queue.Queue, stop: threading.Event) -> None:
-        item = None
-        while not stop.is_set():
-            try:
-                words = rng.integers(0, 1 << 32, size=chunk_words, dtype=np.uint32).astype("<u4", copy=False)
-                item = words.view(np.uint16)
-            except Exception as exc:  # handed to the reader, who raises it instead of waiting for ever
-                item, stop_after = exc, True
-            else:
-                stop_after = False
+        def put(item) -> None:
             while not stop.is_set():
                 try:
                     out.put(item, timeout=0.2)
-                    break
+                    return
                 except queue.Full:
                     continue
-            if stop_after:
-                return
+
+        try:
+            while not stop.is_set():
+                put(_words_as_uint16(rng, chunk_words))
+        except Exception as exc:  # handed to the reader, who raises it instead of waiting for ever
+            put(exc)
 
     def _next_chunk(self) -> np.ndarray:
         while True:
