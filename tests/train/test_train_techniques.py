@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.mark.parametrize("field,value", [
     ("include", ("nope",)), ("held_fraction", 0.0), ("max_len", 8), ("stride", 0), ("steps", 0), ("lr", 0.0),
-    ("attention_dropout", -0.1), ("attention_dropout", 1.0),
+    ("attention_dropout", -0.1), ("attention_dropout", 1.0), ("layer_decay", 0.0), ("layer_decay", 1.5),
 ])
 def test_train_config_rejects_bad_values(field, value):
     with pytest.raises(UsageError, match=field):
@@ -113,6 +113,23 @@ def test_build_model_overrides_only_the_attention_dropout():
     attention = lambda m: [x.dropout.p for x in m.modules() if type(x).__name__.endswith("SelfAttention")]  # noqa: E731
     assert set(attention(default)) == {0.1} and set(attention(off)) == {0.0} and len(attention(off)) == 6
     assert off.encoder.config.hidden_dropout_prob == default.encoder.config.hidden_dropout_prob == 0.1
+
+
+def test_layer_decay_gives_each_depth_its_rate_and_one_group_without_it():
+    pytest.importorskip("torch")
+    from unspin.train.techniques import build_model, encoder_param_groups
+
+    model, _ = build_model(3)
+    encoder = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    (flat,) = encoder_param_groups(model, 1e-4, 1.0)          # the recipe so far: one group, same order
+    assert flat["lr"] == 1e-4 and [id(p) for p in flat["params"]] == [id(p) for p in encoder]
+    groups = encoder_param_groups(model, 1e-4, 0.5)
+    assert sorted(id(p) for g in groups for p in g["params"]) == sorted(id(p) for p in encoder)
+    assert [g["lr"] for g in groups] == pytest.approx([1e-4 * 0.5 ** d for d in range(7)])  # 6 layers + embeddings
+    top, bottom = groups[0]["params"], groups[-1]["params"]
+    assert any(p is model.encoder.encoder.layer[5].output.dense.weight for p in top)
+    assert any(p is model.encoder.embeddings.word_embeddings.weight for p in bottom)
+    assert any(p is model.encoder.encoder.layer[0].attention.self.query.weight for p in groups[5]["params"])
 
 
 def test_sentence_scale_labels_use_median_news_span_length():
@@ -280,6 +297,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert (seen[-1].order_seed, seen[-1].seed, seen[1].order_seed) == (303, 13, 202)
     assert main(["train", "techniques", "--calibrate-only", "--order-seed", "5"]) == 2
     assert main(["train", "claims", "--order-seed", "5"]) == 2
+    assert main(["train", "techniques", "--lr", "1.2e-4", "--layer-decay", "0.8"]) == 0
+    assert (seen[-1].lr, seen[-1].layer_decay, seen[1].lr, seen[1].layer_decay) == (1.2e-4, 0.8, 8e-5, 1.0)
+    assert main(["train", "claims", "--layer-decay", "0.8"]) == 2
+    assert main(["train", "techniques", "--calibrate-only", "--lr", "1e-4"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):

@@ -46,6 +46,11 @@ def add_parser(sub) -> None:
     p.add_argument("--order-seed", type=int,
                    help="techniques: seed of the dropout masks and batch order alone (default 202); the split and "
                         "the head's initial weights keep following --seed, so runs differing only here are comparable")
+    p.add_argument("--lr", type=float,
+                   help="techniques: the encoder's learning rate (default 8e-5; its top layer's with --layer-decay)")
+    p.add_argument("--layer-decay", type=float,
+                   help="techniques: each encoder layer learns at this times the rate of the layer above it "
+                        "(default 1: one rate for the whole encoder)")
     p.add_argument("--calibrate-only", action="store_true", default=None,
                    help="techniques: fit only the score calibration of the model in --out (default: the shipped "
                         "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")
@@ -53,7 +58,7 @@ def add_parser(sub) -> None:
 
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
-                    "order_seed": "--order-seed"}
+                    "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay"}
 #: the training settings among them (all but --calibrate-only): what a technique run passes on and what
 #: --calibrate-only, which keeps a model's recorded settings, refuses
 _TECHNIQUE_SETTINGS = {name: flag for name, flag in _TECHNIQUES_ONLY.items() if name != "calibrate_only"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class TechniqueTrainConfig:
     stride: int = 192
     batch_size: int = 16
     steps: int = 3000
-    lr: float = 8e-5
+    lr: float = 8e-5               # the encoder's learning rate (its top layer's when layer_decay < 1)
     head_lr: float = 1e-3
     warmup: float = 0.06
     weight_decay: float = 0.01
@@ -71,6 +72,8 @@ class TechniqueTrainConfig:
     dropout_masks: str = "numpy"    # "numpy": every dropout mask drawn from numpy's random bytes (same rates, another
                                     # random stream; a step ~2x faster on CPU, see train/numpy_dropout.py); "torch":
                                     # torch's own masks, the recipe of the models up to v5
+    layer_decay: float = 1.0        # < 1: each encoder layer learns at this times the rate of the layer above it
+                                    # (the embeddings one step below the first layer); 1: one rate for all
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
     def __post_init__(self) -> None:
@@ -91,6 +94,7 @@ class TechniqueTrainConfig:
             "threads": self.threads >= 1,
             "ema": 0.0 <= self.ema < 1.0,
             "attention_dropout": 0.0 <= self.attention_dropout < 1.0,
+            "layer_decay": 0.0 < self.layer_decay <= 1.0,
             "dropout_masks": self.dropout_masks in DROPOUT_MASKS,
             "swap_consistency": self.swap_consistency >= 0,  # without swap_augment there are no twins: no effect
         }
@@ -227,6 +231,28 @@ def build_model(n_labels: int, attention_dropout: float | None = None):
     return TokenTagger(), Exported
 
 
+def encoder_param_groups(model, lr: float, layer_decay: float) -> list[dict]:
+    """The optimizer's parameter groups for everything but the head: one group at ``lr`` when
+    ``layer_decay`` is 1; otherwise one group per depth, the top encoder layer (and anything above
+    it, e.g. the unused pooler) at ``lr``, each layer below at ``layer_decay`` times the rate of the
+    one above, the embeddings one step below the first layer."""
+    named = [(n, p) for n, p in model.named_parameters() if not n.startswith("head.")]
+    if layer_decay == 1.0:
+        return [{"params": [p for _n, p in named], "lr": lr}]
+    n_layers = int(model.encoder.config.num_hidden_layers)
+    by_depth: dict[int, list] = {}
+    for name, param in named:
+        match = re.search(r"\.layer\.(\d+)\.", name)
+        if match:
+            depth = n_layers - 1 - int(match.group(1))
+        elif ".embeddings." in f".{name}":
+            depth = n_layers
+        else:
+            depth = 0
+        by_depth.setdefault(depth, []).append(param)
+    return [{"params": by_depth[d], "lr": lr * layer_decay ** d} for d in sorted(by_depth)]
+
+
 class WeightAverage:
     """Exponential moving average of a model's parameters (torch's ``AveragedModel`` with an
     EMA update): ``update()`` after each optimizer step, ``copy_to_model()`` before export.
@@ -291,9 +317,8 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
 
         use_numpy_dropout(model, stream_seed)
     head_params = list(model.head.parameters())
-    enc_params = [p for n, p in model.named_parameters() if not n.startswith("head.")]
-    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
-                            weight_decay=cfg.weight_decay)
+    opt = torch.optim.AdamW([*encoder_param_groups(model, cfg.lr, cfg.layer_decay),
+                             {"params": head_params, "lr": cfg.head_lr}], weight_decay=cfg.weight_decay)
     warm = max(1, int(cfg.warmup * cfg.steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
@@ -486,6 +511,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
            + ")" if cfg.swap_augment else "")
         + f" for {cfg.steps} steps "
         f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)"
+        + (f"; encoder learning rate {cfg.lr} at its top layer, times {cfg.layer_decay} for each layer below"
+           if cfg.layer_decay < 1 else "")
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
         + "." + (" Forward passes in training ran under bfloat16 autocast." if config.get("bf16", cfg.bf16) else
                  " Training ran in fp32.")
