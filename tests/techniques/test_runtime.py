@@ -90,6 +90,43 @@ def test_runtime_union_adds_only_runs_that_overlap_no_labelled_span():
         combine(labelled, found, "both")
 
 
+def test_runtime_extend_grows_labelled_spans_over_overlapping_runs_and_joins_them():
+    from unspin.model import Span
+    from unspin.techniques.decode import combine
+
+    labelled = [Span(4, 9, "Doubt", 0.9), Span(12, 15, "Doubt", 0.6), Span(30, 33, "Slogans", 0.8)]
+    found = [Span(0, 14, "Loaded_Language", 0.7), Span(20, 24, "Slogans", 0.6)]
+    got = sorted((s.start, s.end, s.label, s.score) for s in combine(labelled, found, "extend"))
+    # both Doubt spans grow over the run 0-14 and become one (the higher score); the run 20-24
+    # overlaps no span and is added as it is; the Slogans span touches no run and stays
+    assert got == [(0, 15, "Doubt", 0.9), (20, 24, "Slogans", 0.6), (30, 33, "Slogans", 0.8)]
+    assert combine(labelled, [], "extend") == labelled
+
+
+def test_runtime_support_keeps_spans_the_any_output_backs():
+    from unspin.model import Span
+    from unspin.techniques.decode import supported_spans
+
+    offsets = np.array([[0, 4], [5, 9], [10, 14], [15, 19]])
+    any_probs = np.array([0.9, 0.1, 0.3, 0.6])
+    spans = [Span(0, 9, "Doubt", 0.5), Span(10, 14, "Slogans", 0.5), Span(12, 19, "Doubt", 0.5)]
+    assert [s.start for s in supported_spans(spans, any_probs, offsets, 0.5)] == [0, 12]
+    assert supported_spans(spans, any_probs, offsets, 0.0) == spans  # 0: no support needed
+    assert supported_spans(spans, any_probs, offsets, 0.95) == []
+    assert supported_spans(spans, np.zeros(0), np.zeros((0, 2)), 0.5) == []
+
+
+def test_runtime_support_threshold_from_config(tmp_path):
+    from unspin.techniques.model import TechniqueModel
+
+    text = "evil is the . allegedly ."
+    # the any-technique column fires on "evil" and "allegedly" (0.998): a support of 0.999 drops both spans
+    assert TechniqueModel(build_tiny_model(tmp_path, any_channel=True, support_threshold=0.9)).predict(text)
+    (tmp_path / "strict").mkdir()
+    strict = TechniqueModel(build_tiny_model(tmp_path / "strict", any_channel=True, support_threshold=0.999))
+    assert strict.predict(text) == []
+
+
 def test_runtime_spans_across_windows(tiny_model_dir):
     from unspin.techniques.model import TechniqueModel
 

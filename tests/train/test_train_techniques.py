@@ -3,6 +3,7 @@ trains two steps, exports and quantises ONNX, tunes, evaluates)."""
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from unspin.errors import UsageError
@@ -46,7 +47,8 @@ def test_train_techniques_smoke(tmp_path, bf16):
         lo, hi = config["metrics"][key]["f1_interval"]
         assert 0 <= lo <= config["metrics"][key]["f1"] <= hi <= 1
     assert config["metrics"]["cpu"]
-    assert config["any_channel"] is True and config["decode"] in ("labels", "any", "union")
+    assert config["any_channel"] is True and config["decode"] in ("labels", "any", "union", "extend")
+    assert 0.0 <= config["support_threshold"] <= 1.0 and config["support_refit"] is False
     assert config["calibration_data"].startswith("cross-fitted tune folds")
     assert isinstance(config["snap"], bool) and set(config["sentence_labels"]) <= set(config["labels"])
     assert (out / "MODEL_CARD.md").read_text().count("SemEval") >= 1
@@ -68,6 +70,62 @@ def test_train_techniques_smoke(tmp_path, bf16):
         assert {k: again[k] for k in ("thresholds", "max_gap", "decode", "snap")} == \
             {k: config[k] for k in ("thresholds", "max_gap", "decode", "snap")}
         assert again["metrics"]["ece"] == metrics["ece"] and "--calibrate-only" in (out / "MODEL_CARD.md").read_text()
+        # the support and extend steps alone chosen again: the rest of the decoding kept
+        again.update(support_threshold=0.95, decode="labels")
+        (out / "config.json").write_text(json.dumps(again))
+        calibrate_only(out, data_dir=str(FIXTURES), log=lambda m: None, support=True)
+        third = json.loads((out / "config.json").read_text())
+        assert {k: third[k] for k in ("thresholds", "max_gap", "snap")} == {k: again[k] for k in ("thresholds", "max_gap", "snap")}
+        assert third["support_refit"] is True and third["decode"] in ("labels", "extend")
+        assert "--support-only" in (out / "MODEL_CARD.md").read_text()
+
+
+def _decoder(labels, **settings):
+    """A TechniqueModel that only decodes (no ONNX session): what choose_support needs."""
+    from unspin.techniques.model import TechniqueModel
+
+    m = TechniqueModel.__new__(TechniqueModel)
+    m.labels, m.any_channel, m.sentence_labels = labels, True, frozenset()
+    m.thresholds, m.max_gap, m.decode_mode, m.any_threshold = np.full(len(labels), 0.5), 0, "labels", 0.5
+    m.support_threshold, m.snap = 0.0, False
+    for key, value in settings.items():
+        setattr(m, key, value)
+    return m
+
+
+def _tune_article(text, gold, probs, any_probs):
+    """One tune tuple (record, probabilities, any-probabilities, offsets), one token a word."""
+    import re
+
+    offsets = np.array([(w.start(), w.end()) for w in re.finditer(r"\S+", text)])
+    rec = type("Rec", (), {"id": text, "text": text, "spans": [(s, e, lab, None) for s, e, lab in gold]})()
+    return rec, np.array(probs, dtype=np.float32), np.array(any_probs, dtype=np.float32), offsets
+
+
+def test_choose_support_drops_unsupported_spans_and_extends_over_runs():
+    from unspin.train.techniques_tune import choose_support, recorded_decoding
+
+    labels = ["Loaded_Language", "Doubt"]
+    model = _decoder(labels)
+    text = "evil plan is allegedly fine"
+    #        LL 0.9, Doubt 0.9 on "allegedly"; the any-output backs "evil" and "plan" only
+    probs = [[0.9, 0.0], [0.1, 0.0], [0.0, 0.0], [0.0, 0.9], [0.0, 0.0]]
+    anyp = [0.9, 0.8, 0.1, 0.2, 0.0]
+    tune = [_tune_article(text, [(0, 9, "Loaded_Language")], probs, anyp)]
+    got = choose_support(model, tune, recorded_decoding(model), log=lambda m: None)
+    # "allegedly" (any 0.2) goes at any support above 0.2; the highest support that keeps "evil" wins ties
+    assert 0.2 < got["support"] <= 0.9
+    # "evil" grows over the any-run "evil plan" (run threshold up to 0.8): the gold span exactly
+    assert got["mode"] == "extend" and 0.2 < got["any_threshold"] <= 0.8
+    spans = model.decode(text, *tune[0][1:], thresholds=got["th"], max_gap=got["max_gap"], mode=got["mode"],
+                         any_threshold=got["any_threshold"], support=got["support"])
+    assert [(text[s.start:s.end], s.label) for s in spans] == [("evil plan", "Loaded_Language")]
+    # nothing to gain: support stays off, mode stays
+    flat = [_tune_article(text, [(0, 4, "Loaded_Language"), (13, 22, "Doubt")], probs, [0.9, 0.0, 0.0, 0.9, 0.0])]
+    kept = choose_support(model, flat, recorded_decoding(model), log=lambda m: None)
+    assert kept["mode"] == "labels" and kept["thresholds"] == {"Loaded_Language": 0.5, "Doubt": 0.5}
+    no_channel = _decoder(labels, any_channel=False)
+    assert choose_support(no_channel, tune, recorded_decoding(no_channel), log=lambda m: None)["support"] == 0.0
 
 
 def test_calibration_data_is_cross_fitted(monkeypatch):
@@ -289,6 +347,14 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--calibrate-only", "--steps", "5"]) == 2   # it keeps the recorded settings
     assert main(["train", "techniques", "--calibrate-only", "--attention-dropout", "0"]) == 2
     assert main(["train", "techniques", "--calibrate-only", "--dropout-masks", "numpy"]) == 2
+    supported = []
+    monkeypatch.setattr(techniques, "calibrate_only",
+                        lambda d, data_dir=None, log=None, support=False: supported.append((str(d), support)))
+    assert main(["train", "techniques", "--support-only", "--out", "some/model"]) == 0
+    assert supported == [("some/model", True)]
+    assert main(["train", "techniques", "--support-only", "--calibrate-only"]) == 2
+    assert main(["train", "techniques", "--support-only", "--steps", "5"]) == 2
+    assert main(["train", "claims", "--support-only"]) == 2
     assert main(["train", "techniques", "--dropout-masks", "torch"]) == 0 and seen[-1].dropout_masks == "torch"
     assert seen[1].dropout_masks == "numpy"
     assert main(["train", "claims", "--dropout-masks", "numpy"]) == 2

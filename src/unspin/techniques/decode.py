@@ -55,7 +55,18 @@ def decode_spans(text: str, probs: np.ndarray, offsets: np.ndarray, labels: list
 
 
 #: how per-token probabilities become spans (chosen on the tune split, kept in config.json)
-DECODE_MODES = ("labels", "any", "union")
+DECODE_MODES = ("labels", "any", "union", "extend")
+
+
+def supported_spans(spans: list[Span], any_probs: np.ndarray, offsets: np.ndarray, threshold: float) -> list[Span]:
+    """The spans some of whose tokens reach ``threshold`` on the any-technique output: a label's
+    run that the model's span finder does not back is dropped. ``threshold`` 0 keeps every span."""
+    if threshold <= 0.0 or not spans:
+        return spans
+    if len(offsets) == 0:
+        return []
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    return [s for s in spans if (any_probs[(starts < s.end) & (ends > s.start)] >= threshold).any()]
 
 
 def decode_any_spans(text: str, probs: np.ndarray, any_probs: np.ndarray, offsets: np.ndarray,
@@ -81,16 +92,45 @@ def decode_any_spans(text: str, probs: np.ndarray, any_probs: np.ndarray, offset
 
 def combine(label_spans: list[Span], any_spans: list[Span], mode: str) -> list[Span]:
     """``labels``: per-technique spans only; ``any``: any-technique runs only;
-    ``union``: per-technique spans plus the any-technique runs that overlap none of them."""
+    ``union``: per-technique spans plus the any-technique runs that overlap none of them;
+    ``extend``: as ``union``, and each per-technique span also grows over the any-technique runs
+    it overlaps (the label says what, the span finder how far), overlapping spans of one
+    technique then joined (the higher score kept)."""
     if mode == "labels":
         return label_spans
     if mode == "any":
         return any_spans
-    if mode != "union":
+    if mode not in DECODE_MODES:
         raise ValueError(f"decode mode must be one of {DECODE_MODES}, got {mode!r}")
     taken = sorted((s.start, s.end) for s in label_spans)
     extra = [s for s in any_spans if not any(a < s.end and s.start < b for a, b in taken)]
+    if mode == "extend":
+        label_spans = _join_same_label([_grown(s, any_spans) for s in label_spans])
     return label_spans + extra
+
+
+def _grown(span: Span, runs: list[Span]) -> Span:
+    over = [r for r in runs if r.start < span.end and span.start < r.end]
+    if not over:
+        return span
+    return Span(min(span.start, *(r.start for r in over)), max(span.end, *(r.end for r in over)), span.label,
+                span.score, span.attrs)
+
+
+def _join_same_label(spans: list[Span]) -> list[Span]:
+    """Overlapping spans of one label become one (their union, the higher score)."""
+    out: list[Span] = []
+    for label in dict.fromkeys(s.label for s in spans):
+        group = sorted((s for s in spans if s.label == label), key=lambda s: (s.start, s.end))
+        cur = group[0]
+        for s in group[1:]:
+            if s.start < cur.end:
+                cur = Span(cur.start, max(cur.end, s.end), label, max(cur.score, s.score), cur.attrs)
+            else:
+                out.append(cur)
+                cur = s
+        out.append(cur)
+    return out
 
 
 #: words that end in a full stop without ending the sentence

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ModelError
 from ..model import Span
 from . import calibration
-from .decode import combine, decode_any_spans, decode_spans, snap_to_sentences
+from .decode import combine, decode_any_spans, decode_spans, snap_to_sentences, supported_spans
 from .features import Encoded, build_batch, encode, window_starts
 
 #: Where the shipped model lives (inside the package).
@@ -53,6 +53,8 @@ class TechniqueModel:
         self.any_channel = bool(self.config.get("any_channel", False))
         self.any_threshold = float(self.config.get("any_threshold", 2.0))
         self.decode_mode = str(self.config.get("decode", "labels"))
+        # a technique's span is kept only where the any-technique output reaches this somewhere in it (0: all)
+        self.support_threshold = float(self.config.get("support_threshold", 0.0))
         # techniques whose spans are clauses or sentences: grown to their sentence when "snap" is on
         self.sentence_labels = frozenset(self.config.get("sentence_labels", ()))
         self.snap = bool(self.config.get("snap", False))
@@ -94,13 +96,16 @@ class TechniqueModel:
 
     def decode(self, text: str, probs: np.ndarray, any_probs: np.ndarray | None, offsets: np.ndarray,
                thresholds: np.ndarray | None = None, max_gap: int | None = None, mode: str | None = None,
-               any_threshold: float | None = None, snap: bool | None = None) -> list[Span]:
+               any_threshold: float | None = None, snap: bool | None = None,
+               support: float | None = None) -> list[Span]:
         """Raw (uncalibrated) spans from probabilities, with this model's decoding
         settings unless others are given (the tuner tries others)."""
         th = self.thresholds if thresholds is None else thresholds
         gap = self.max_gap if max_gap is None else max_gap
         mode = self.decode_mode if mode is None else mode
         spans = decode_spans(text, probs, offsets, self.labels, th, max_gap=gap) if mode != "any" else []
+        if any_probs is not None:
+            spans = supported_spans(spans, any_probs, offsets, self.support_threshold if support is None else support)
         if any_probs is not None and mode != "labels":
             t_any = self.any_threshold if any_threshold is None else any_threshold
             extra = decode_any_spans(text, probs, any_probs, offsets, self.labels, th <= 1.0, t_any, max_gap=gap)

@@ -462,17 +462,20 @@ def recorded_train_config(model_dir: Path, data_dir: str | None = None) -> Techn
     return cfg
 
 
-def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print) -> dict:
+def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, support: bool = False) -> dict:
     """Fit a trained model's score calibration again (its weights and decoding kept) on its own
     tune split, re-created from the training config recorded in ``config.json``; measure the test
-    split and rewrite the card. For a change in how the calibration is fit, without retraining."""
+    split and rewrite the card. For a change in how the calibration is fit, without retraining.
+    With ``support``, the decoding's support and extend steps are chosen again first (the rest
+    of the decoding kept): for a model trained before those steps existed."""
     from .swap_twins import swap_twins
     from .techniques_tune import tune_and_evaluate
 
     model_dir = Path(model_dir)
     cfg = recorded_train_config(model_dir, data_dir)
     train_recs, tune_recs, test_recs = split_records(cfg)
-    metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log, decoding=False)
+    metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log,
+                                decoding="support" if support else "none")
     n_train = len(train_recs) + (len(swap_twins(train_recs)) if cfg.swap_augment else 0)
     write_card(model_dir, cfg, metrics, n_train, len(tune_recs))
     return metrics
@@ -500,10 +503,18 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + ("; spans of sentence-scale techniques (median training span of at least "
            f"{SENTENCE_SCALE_CHARS} characters: {', '.join(config.get('sentence_labels', []))}) grown to their "
            "sentence" if config.get("snap") else "")
+        + (f"; a technique's span kept only where the any-technique output reaches {config['support_threshold']} "
+           "somewhere in it" if config.get("support_threshold") else "")
+        + (f"; spans grown over the any-technique runs (probability at least {config.get('any_threshold')}) they "
+           "overlap, and runs that overlap no span added with the technique of highest mean probability over them"
+           if config.get("decode") == "extend" else "")
         + f"; the isotonic score calibration fit on {config.get('calibration_data') or 'cross-fitted tune halves'}: "
         "each part decoded with the settings chosen on the rest of the tune split, so the calibration sees spans "
         "as unseen articles give them"
-        + (" (fit again after training with `unspin train techniques --calibrate-only`, weights and decoding "
+        + (" (the support and extend steps chosen, and the calibration fit, again after training with `unspin "
+           "train techniques --support-only`: weights and the rest of the decoding unchanged)"
+           if config.get("support_refit") else
+           " (fit again after training with `unspin train techniques --calibrate-only`, weights and decoding "
            "unchanged)" if config.get("calibration_refit") else "") + ". "
         f"Trained on {n_train} records"
         + (" (actor-swapped copies of the articles that name swappable actors included"
@@ -522,7 +533,9 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
              + "\n".join(f"* {k}: {v}" for k, v in config["thresholds"].items()) + "\n")
     text = render_card("unspin technique detector", summary, cfg.include, recorded_config(cfg), format_metrics(metrics),
                        "unspin train techniques   # or: make model-techniques\n"
-                       "unspin train techniques --calibrate-only   # the score calibration alone", extra)
+                       "unspin train techniques --calibrate-only   # the score calibration alone\n"
+                       "unspin train techniques --support-only   # the support and extend steps, then the calibration",
+                       extra)
     (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 

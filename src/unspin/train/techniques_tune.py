@@ -98,7 +98,38 @@ def choose_decoding(model: TechniqueModel, tune, log=print) -> dict:
     th, shrink, common = shrink_thresholds(th, lambda t: sum(tune_scores(thresholds=t, **how)))
     thresholds = {lab: round(float(t), 4) for lab, t in zip(labels, th)}
     log(f"  thresholds shrunk {shrink} of the way to the common {common}")
-    return {"thresholds": thresholds, "th": th, "shrink": {"shrink": shrink, "common": common}, **how}
+    decoding = {"thresholds": thresholds, "th": th, "shrink": {"shrink": shrink, "common": common}, **how}
+    return choose_support(model, tune, decoding, log=log)
+
+
+def choose_support(model: TechniqueModel, tune, decoding: dict, log=print) -> dict:
+    """The last two decoding steps, on top of ``decoding`` (the others' choices kept): how
+    much any-technique output a technique's span needs somewhere in it to stay (0: none), and
+    whether spans grow over the any-technique runs they overlap (mode ``extend``, with its own
+    run threshold). Each is taken only where it raises tune SI + FLC. Without an any-technique
+    channel, ``decoding`` comes back with support 0."""
+    decoding = {**decoding, "support": 0.0}
+    if not model.any_channel or decoding["mode"] == "any":
+        return decoding
+    gold_all = {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, *_ in tune}
+
+    def tune_sum(**change) -> float:
+        use = {**decoding, **change}
+        pred = {r.id: decode_with(model, r.text, p, a, o, use) for r, p, a, o in tune}
+        return score_si(gold_all, pred)["f1"] + score_flc(gold_all, pred)["f1"]
+
+    by_support = {t: tune_sum(support=t) for t in (0.0, *THRESHOLD_GRID)}
+    support = max(by_support, key=lambda t: (by_support[t], t))
+    decoding["support"] = support
+    log(f"  any-technique support needed by a span: {support} (tune SI + FLC {by_support[support]:.3f}, "
+        f"without {by_support[0.0]:.3f})")
+    by_run = {t: tune_sum(mode="extend", any_threshold=t) for t in THRESHOLD_GRID}
+    run = max(THRESHOLD_GRID, key=lambda t: (by_run[t], t))
+    if by_run[run] > by_support[support] + 1e-12:
+        decoding.update(mode="extend", any_threshold=run)
+    log(f"  extend spans over any-technique runs: {decoding['mode'] == 'extend'} (run threshold {run}: tune SI + FLC "
+        f"{by_run[run]:.3f} against {by_support[support]:.3f})")
+    return decoding
 
 
 #: how far per-technique thresholds may move towards one common threshold (chosen on tune)
@@ -125,11 +156,18 @@ def shrink_thresholds(th: np.ndarray, objective) -> tuple[np.ndarray, float, flo
     return best[3], best[1], best[2]
 
 
+def recorded_decoding(model: TechniqueModel) -> dict:
+    """The decoding a model's config.json holds, as :func:`choose_decoding` returns it."""
+    return {"thresholds": {lab: float(t) for lab, t in zip(model.labels, model.thresholds)}, "th": model.thresholds,
+            "max_gap": model.max_gap, "mode": model.decode_mode, "any_threshold": model.any_threshold,
+            "snap": model.snap, "support": model.support_threshold}
+
+
 def decode_with(model: TechniqueModel, text: str, probs, any_probs, offsets, decoding: dict):
     """Raw spans of ``text`` decoded with the settings of :func:`choose_decoding`."""
     return model.decode(text, probs, any_probs, offsets, thresholds=decoding["th"], max_gap=decoding["max_gap"],
                         mode=decoding["mode"], any_threshold=decoding["any_threshold"],
-                        snap=decoding.get("snap", False))
+                        snap=decoding.get("snap", False), support=decoding.get("support", 0.0))
 
 
 def scored_spans(model: TechniqueModel, tune, decoding: dict) -> tuple[list[float], list[int]]:
@@ -194,24 +232,36 @@ CALIBRATION_DATA = (f"cross-fitted tune folds ({CALIBRATION_FOLDS} folds x {CALI
                     f"at least {CALIBRATION_MIN_BIN} spans per knot)")
 
 
-def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print, decoding: bool = True) -> dict:
+#: what :func:`tune_and_evaluate` chooses again: every decoding setting (training), only the
+#: any-technique support and extend steps on top of the model's decoding, or none (calibration alone)
+RETUNE = ("all", "support", "none")
+
+
+def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print, decoding: str = "all") -> dict:
     """Choose per-technique thresholds, the decode gap, (with an any-technique
-    channel) its threshold and the decode mode on the tune split; fit the score
+    channel) its threshold, the decode mode and the spans' support on the tune split; fit the score
     calibration on cross-fitted folds of it (:func:`cross_fitted_scores`); write them to
-    config.json and measure the test split. With ``decoding=False`` the model's decoding is
-    kept and only the calibration is fit again (``unspin train techniques --calibrate-only``)."""
+    config.json and measure the test split. With ``decoding="support"`` the model's decoding is
+    kept but for the support and extend steps (:func:`choose_support`; ``unspin train techniques
+    --support-only``); with ``"none"`` it is kept whole and only the calibration is fit again
+    (``--calibrate-only``)."""
+    if decoding not in RETUNE:
+        raise UsageError(f"decoding must be one of {RETUNE}, got {decoding!r}")
     model = TechniqueModel(model_dir)
     tune = [(r, *model.all_probabilities(r.text)) for r in tune_recs]
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    if decoding:
-        dec = choose_decoding(model, tune, log=log)
+    if decoding != "none":
+        dec = choose_decoding(model, tune, log=log) if decoding == "all" else choose_support(
+            model, tune, recorded_decoding(model), log=log)
         config.update(thresholds=dec["thresholds"], max_gap=dec["max_gap"], decode=dec["mode"], snap=dec["snap"],
-                      threshold_shrink=dec["shrink"])
+                      support_threshold=dec["support"], support_refit=decoding == "support")
+        if decoding == "all":
+            config["threshold_shrink"] = dec["shrink"]
         if model.any_channel:
             config["any_threshold"] = dec["any_threshold"]
     knots, raw, right = fit_calibration(model, tune, cfg.seed)
     log(f"  calibration: {len(right)} cross-fitted tune spans, {np.mean(right) if right else 0:.3f} right")
-    config.update(calibration=knots, calibration_data=CALIBRATION_DATA, calibration_refit=not decoding)
+    config.update(calibration=knots, calibration_data=CALIBRATION_DATA, calibration_refit=decoding != "all")
     (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     metrics = evaluate_model(model_dir, test_recs, cfg, log=log)
     metrics["tune"] = {"articles": len(tune_recs), "ece_on_tune": calibration.expected_calibration_error(
