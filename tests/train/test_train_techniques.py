@@ -120,10 +120,11 @@ def test_choose_support_drops_unsupported_spans_and_extends_over_runs():
     spans = model.decode(text, *tune[0][1:], thresholds=got["th"], max_gap=got["max_gap"], mode=got["mode"],
                          any_threshold=got["any_threshold"], support=got["support"])
     assert [(text[s.start:s.end], s.label) for s in spans] == [("evil plan", "Loaded_Language")]
-    # nothing to gain: support stays off, mode stays
+    # both spans right and backed: nothing to gain from extending (mode stays), the thresholds untouched
     flat = [_tune_article(text, [(0, 4, "Loaded_Language"), (13, 22, "Doubt")], probs, [0.9, 0.0, 0.0, 0.9, 0.0])]
     kept = choose_support(model, flat, recorded_decoding(model), log=lambda m: None)
     assert kept["mode"] == "labels" and kept["thresholds"] == {"Loaded_Language": 0.5, "Doubt": 0.5}
+    assert kept["support"] <= 0.9  # a support both spans meet (ties go to the highest)
     no_channel = _decoder(labels, any_channel=False)
     assert choose_support(no_channel, tune, recorded_decoding(no_channel), log=lambda m: None)["support"] == 0.0
 
