@@ -68,12 +68,10 @@ def choose_decoding(model: TechniqueModel, tune, log=print) -> dict:
         thresholds[lab] = best[1] if best[0] >= MIN_TUNE_F1 else 1.01
         log(f"  threshold {lab}: {thresholds[lab]} (tune F1 {best[0]:.3f})")
     th = np.array([thresholds[lab] for lab in labels])
-    gold_all = {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, *_ in tune}
+    gold_all = _all_gold(tune)
 
     def tune_scores(thresholds=None, **how) -> tuple[float, float]:
-        use = th if thresholds is None else thresholds
-        pred = {r.id: model.decode(r.text, p, a, o, thresholds=use, **how) for r, p, a, o in tune}
-        return score_si(gold_all, pred)["f1"], score_flc(gold_all, pred)["f1"]
+        return _tune_f1(model, tune, gold_all, thresholds=th if thresholds is None else thresholds, **how)
 
     gap_f1 = {gap: tune_scores(max_gap=gap, mode="labels")[1] for gap in GAP_GRID}
     max_gap = max(GAP_GRID, key=lambda g: (gap_f1[g], -g))
@@ -111,12 +109,10 @@ def choose_support(model: TechniqueModel, tune, decoding: dict, log=print) -> di
     decoding = {**decoding, "support": 0.0}
     if not model.any_channel or decoding["mode"] == "any":
         return decoding
-    gold_all = {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, *_ in tune}
+    gold_all = _all_gold(tune)
 
     def tune_sum(**change) -> float:
-        use = {**decoding, **change}
-        pred = {r.id: decode_with(model, r.text, p, a, o, use) for r, p, a, o in tune}
-        return score_si(gold_all, pred)["f1"] + score_flc(gold_all, pred)["f1"]
+        return sum(_tune_f1(model, tune, gold_all, **decode_args({**decoding, **change})))
 
     by_support = {t: tune_sum(support=t) for t in (0.0, *THRESHOLD_GRID)}
     support = max(by_support, key=lambda t: (by_support[t], t))
@@ -163,11 +159,27 @@ def recorded_decoding(model: TechniqueModel) -> dict:
             "snap": model.snap, "support": model.support_threshold}
 
 
+def decode_args(decoding: dict) -> dict:
+    """The keyword arguments of :meth:`TechniqueModel.decode` for the settings of :func:`choose_decoding`."""
+    return {"thresholds": decoding["th"], "max_gap": decoding["max_gap"], "mode": decoding["mode"],
+            "any_threshold": decoding["any_threshold"], "snap": decoding.get("snap", False),
+            "support": decoding.get("support", 0.0)}
+
+
 def decode_with(model: TechniqueModel, text: str, probs, any_probs, offsets, decoding: dict):
     """Raw spans of ``text`` decoded with the settings of :func:`choose_decoding`."""
-    return model.decode(text, probs, any_probs, offsets, thresholds=decoding["th"], max_gap=decoding["max_gap"],
-                        mode=decoding["mode"], any_threshold=decoding["any_threshold"],
-                        snap=decoding.get("snap", False), support=decoding.get("support", 0.0))
+    return model.decode(text, probs, any_probs, offsets, **decode_args(decoding))
+
+
+def _all_gold(tune) -> dict:
+    """Gold spans (all labels) of the tune tuples' records, by record id."""
+    return {r.id: [(s, e, n) for s, e, n, _ in r.spans] for r, *_ in tune}
+
+
+def _tune_f1(model: TechniqueModel, tune, gold: dict, **how) -> tuple[float, float]:
+    """SI and FLC F1 of ``tune`` decoded with ``model.decode(..., **how)``."""
+    pred = {r.id: model.decode(r.text, p, a, o, **how) for r, p, a, o in tune}
+    return score_si(gold, pred)["f1"], score_flc(gold, pred)["f1"]
 
 
 def scored_spans(model: TechniqueModel, tune, decoding: dict) -> tuple[list[float], list[int]]:
