@@ -129,6 +129,24 @@ def test_choose_support_drops_unsupported_spans_and_extends_over_runs():
     assert choose_support(no_channel, tune, recorded_decoding(no_channel), log=lambda m: None)["support"] == 0.0
 
 
+def test_choose_decoding_does_not_depend_on_the_models_own_decoding():
+    """Tuning a trained model again chooses what a fresh run chooses: the steps before support
+    and snapping decode without them, whatever the model's config.json holds."""
+    from unspin.train.techniques_tune import choose_decoding
+
+    labels = ["Loaded_Language", "Doubt"]
+    text = "evil plan and so vile . it is allegedly a plot"
+    probs = [[0.9, 0.0], [0.6, 0.0], [0.0, 0.0], [0.0, 0.0], [0.9, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0],
+             [0.0, 0.9], [0.0, 0.3], [0.0, 0.3]]
+    anyp = [0.9, 0.3, 0.0, 0.0, 0.9, 0.0, 0.0, 0.0, 0.9, 0.2, 0.2]
+    tune = [_tune_article(text, [(0, 9, "Loaded_Language"), (17, 21, "Loaded_Language"), (31, 46, "Doubt")],
+                          probs, anyp)]
+    fresh = choose_decoding(_decoder(labels, sentence_labels=frozenset({"Doubt"})), tune, log=lambda m: None)
+    trained = _decoder(labels, sentence_labels=frozenset({"Doubt"}), snap=True, support_threshold=0.95)
+    again = choose_decoding(trained, tune, log=lambda m: None)
+    assert {k: v for k, v in again.items() if k != "th"} == {k: v for k, v in fresh.items() if k != "th"}
+
+
 def test_calibration_data_is_cross_fitted(monkeypatch):
     """Each tune fold is scored with the decoding chosen on the other folds, never on itself;
     every article once per shuffle; the folds follow the seed and differ between shuffles."""

@@ -71,6 +71,9 @@ def choose_decoding(model: TechniqueModel, tune, log=print) -> dict:
     gold_all = _all_gold(tune)
 
     def tune_scores(thresholds=None, **how) -> tuple[float, float]:
+        # settings not chosen yet are off, whatever the model's config.json holds (a trained model's
+        # own snapping or support must not steer the choices made before them)
+        how = {"snap": False, "support": 0.0, **how}
         return _tune_f1(model, tune, gold_all, thresholds=th if thresholds is None else thresholds, **how)
 
     gap_f1 = {gap: tune_scores(max_gap=gap, mode="labels")[1] for gap in GAP_GRID}
