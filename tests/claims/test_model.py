@@ -47,3 +47,21 @@ def test_model_missing_says_how_to_fix(tmp_path):
 
     with pytest.raises(ModelError, match="unspin train claims"):
         ClaimModel(tmp_path)
+
+
+def test_shipped_model_scores_a_sentence_the_same_in_any_article():
+    """The int8 graph scales each run's activations as a whole, so batched sentences would move each
+    other's outputs; the shipped model runs one sentence at a time and a sentence's logit and
+    embedding do not depend on the article around it."""
+    from unspin.claims.model import model_available
+
+    if not model_available():
+        pytest.skip("no sentence model installed (unspin train claims)")
+    m = ClaimModel()
+    claim = "Unemployment rose by 5 percent in the last year, the ministry said on Tuesday."
+    alone = m.run([claim])
+    others = ["Yes.", claim, "The committee, which met for six hours behind closed doors, voted 7-2 to send "
+              "the bill back to the floor with amendments on funding, oversight and the timeline."]
+    together = m.run(others)
+    assert together.logits[1] == alone.logits[0]
+    np.testing.assert_array_equal(together.embeddings[1], alone.embeddings[0])

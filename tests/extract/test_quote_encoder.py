@@ -259,3 +259,19 @@ def test_gate_encodes_only_sentences_with_undecided_candidates(nlp):
         assert p == pytest.approx(1 / (1 + np.exp(-zi)), rel=1e-6)  # imputed encoder logit 0
     for zi, p in zip(z, wide, strict=True):
         assert p == pytest.approx(1 / (1 + np.exp(-(zi + 1.0))), rel=1e-6)
+
+
+def test_shipped_encoder_reads_a_sentence_the_same_beside_any_other():
+    """As the claims model: one sentence per run, so a candidate's features do not depend on the
+    other sentences of its article (the int8 graph scales a run's activations as a whole)."""
+    from unspin.extract.quote_encoder import DEFAULT_DIR, SentenceRow
+
+    if not encoder_available(DEFAULT_DIR):
+        pytest.skip("no cue encoder installed (unspin train quotes)")
+    enc = CueEncoder(DEFAULT_DIR)
+    row = SentenceRow(list(range(2000, 2012)), [(0, (1, 3), (3, 9), (10, 12))])
+    short = SentenceRow([2100, 2200], [(1, (1, 2), None, None)])
+    long = SentenceRow(list(range(3000, 3090)), [(2, (5, 6), (6, 40), (1, 4))])
+    alone = enc.features([row], 1)
+    together = enc.features([long, row, short], 3)
+    np.testing.assert_array_equal(together[0], alone[0])

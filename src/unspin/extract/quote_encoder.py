@@ -12,7 +12,8 @@ PolNeAR train articles.
 
 A model directory holds ``model.onnx`` (int8; inputs ``input_ids`` and
 ``attention_mask``, output ``states`` ``[batch, seq, dim]``), ``tokenizer.json``,
-``head.npz`` (``w1``, ``b1``, ``w2``, ``b2``) and ``config.json``. Trained by
+``head.npz`` (``w1``, ``b1``, ``w2``, ``b2``) and ``config.json`` (``inference_batch``: sentences per
+run, 1 in the shipped model, for the reasons :mod:`unspin.claims.model` gives). Trained by
 ``unspin train quotes`` (:mod:`unspin.train.quote_encoder`); running it needs
 onnxruntime, tokenizers and numpy only.
 """
@@ -120,7 +121,7 @@ class CueEncoder:
 
         self.config = json.loads((self.dir / "config.json").read_text(encoding="utf-8"))
         self.body = int(self.config["max_len"]) - 2
-        self.batch = int(self.config.get("inference_batch", 32))
+        self.batch = int(self.config.get("inference_batch", 1))
         self.model_id = self.config.get("model_id")
         with np.load(self.dir / "head.npz") as head:
             self.head = {k: head[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}

@@ -181,7 +181,7 @@ def train(cfg: ClaimTrainConfig, log=print) -> Path:
     export_onnx(Exported(model), tmp, cfg.quantize)
     config = {
         "max_len": cfg.max_len, "cls_id": cls_id, "sep_id": sep_id,
-        "embedding_dim": int(model.encoder.config.hidden_size), "inference_batch": 32,
+        "embedding_dim": int(model.encoder.config.hidden_size), "inference_batch": 1,
         "threshold": 0.5, "calibration": None,
         "train_config": recorded_config(cfg), "steps": step, "epochs_run": epoch,
         "train_minutes": round((time.time() - t0) / 60, 1),

@@ -180,6 +180,6 @@ def export(model, exported, out: Path, tokenizer_path: Path, cfg: CueEncoderConf
                  w2=lin2.weight.T.numpy().astype(np.float32), b2=lin2.bias.numpy().astype(np.float32))
     model_id = file_id(out / "model.onnx")
     config = {"max_len": cfg.max_len, "cls_id": special[0], "sep_id": special[1],
-              "dim": int(model.encoder.config.hidden_size), "inference_batch": 32, "model_id": model_id, **extra}
+              "dim": int(model.encoder.config.hidden_size), "inference_batch": 1, "model_id": model_id, **extra}
     (out / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     return model_id
