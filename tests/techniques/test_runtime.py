@@ -14,9 +14,10 @@ LABELS = ["Loaded_Language", "Doubt"]
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "evil", "vile", "allegedly", "the", "plan", "is", "."]
 
 
-def build_tiny_model(d, any_channel: bool = False, **config_extra):
+def build_tiny_model(d, any_channel: bool = False, mask: bool = True, **config_extra):
     """A word-lookup ONNX "model": evil/vile -> Loaded_Language, allegedly -> Doubt;
-    with ``any_channel`` a last output column fires on those words and on "plan"."""
+    with ``any_channel`` a last output column fires on those words and on "plan"; without
+    ``mask`` it takes no attention mask (as models exported since the mask was dropped)."""
     onnx = pytest.importorskip("onnx")
     from onnx import TensorProto, helper
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
@@ -37,9 +38,9 @@ def build_tiny_model(d, any_channel: bool = False, **config_extra):
         [helper.make_node("Gather", ["table", "input_ids"], ["logits"], axis=0),
          helper.make_node("Sigmoid", ["logits"], ["probs"])],
         "tiny",
-        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "s"]),
-         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "s"]),
-         helper.make_tensor_value_info("features", TensorProto.FLOAT, ["b", "s", N_FEATURES])],
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "s"])]
+        + ([helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "s"])] if mask else [])
+        + [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["b", "s", N_FEATURES])],
         [helper.make_tensor_value_info("probs", TensorProto.FLOAT, ["b", "s", width])],
         initializer=[helper.make_tensor("table", TensorProto.FLOAT, table.shape, table.flatten())],
     )
@@ -253,3 +254,18 @@ def test_runtime_snap_setting_from_config(tmp_path):
     probs, any_probs, offsets = on.all_probabilities(text)
     off = {(text[s.start:s.end], s.label) for s in on.decode(text, probs, any_probs, offsets, snap=False)}
     assert off == {("allegedly", "Doubt"), ("Evil", "Loaded_Language")}
+
+
+def test_runtime_feeds_no_mask_to_a_graph_without_one(tmp_path):
+    """Models exported since the attention mask was dropped take ids and features only; every batch of
+    an article's windows is unpadded, long article or short, so they give the masked graph's spans."""
+    from unspin.techniques.model import TechniqueModel
+
+    (tmp_path / "with").mkdir()
+    (tmp_path / "without").mkdir()
+    masked = TechniqueModel(build_tiny_model(tmp_path / "with"))
+    unmasked = TechniqueModel(build_tiny_model(tmp_path / "without", mask=False))
+    assert masked.takes_mask and not unmasked.takes_mask
+    for text in ("the evil plan .", "the plan is evil . " * 7 + "allegedly the vile plan ."):  # one window, several
+        assert [(s.start, s.end, s.label, s.score) for s in unmasked.predict(text)] == \
+            [(s.start, s.end, s.label, s.score) for s in masked.predict(text)] != []

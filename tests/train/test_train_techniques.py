@@ -55,7 +55,9 @@ def test_train_techniques_smoke(tmp_path, bf16):
     assert (out / "model.onnx").stat().st_size < 30 * 1024 * 1024
     import onnx
 
-    assert not [n for n in onnx.load(str(out / "model.onnx")).graph.node if n.op_type == "IsNaN"]  # guards dropped
+    graph = onnx.load(str(out / "model.onnx")).graph
+    assert not [n for n in graph.node if n.op_type == "IsNaN"]  # guards dropped
+    assert [i.name for i in graph.input] == ["input_ids", "features"]  # never padded: no attention mask
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
     if not bf16:  # the calibration alone fit again: weights and decoding kept, card rewritten

@@ -1,9 +1,12 @@
 """The shipped technique detector, run with onnxruntime (no training stack needed).
 
 A model directory holds ``model.onnx`` (a token classifier: wordpiece ids,
-attention mask and per-token features in, per-token sigmoid probabilities for
-each technique out), ``tokenizer.json`` and ``config.json`` (labels, window
-sizes, per-technique thresholds, score calibration, metrics).
+per-token features and, in models exported before the mask was dropped, an
+attention mask in, per-token sigmoid probabilities for each technique out),
+``tokenizer.json`` and ``config.json`` (labels, window sizes, per-technique
+thresholds, score calibration, metrics). The windows of one article all have the
+same length, so no batch is ever padded and the exported graph needs no mask
+(:func:`unspin.train.onnx_export.drop_attention_mask`).
 """
 from __future__ import annotations
 
@@ -61,8 +64,10 @@ class TechniqueModel:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or int(os.environ.get("UNSPIN_THREADS", "1"))
         opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(self.dir / onnx_file), opts, providers=["CPUExecutionProvider"])
+        self.onnx_path = self.dir / onnx_file
+        self.session = ort.InferenceSession(str(self.onnx_path), opts, providers=["CPUExecutionProvider"])
         self.tokenizer_path = str(self.dir / "tokenizer.json")
+        self.takes_mask = "attention_mask" in {i.name for i in self.session.get_inputs()}
 
     def encode(self, text: str) -> Encoded:
         return encode(text, self.tokenizer_path)
@@ -87,7 +92,12 @@ class TechniqueModel:
         for k in range(0, len(starts), self.batch):
             chunk = starts[k:k + self.batch]
             ids, mask, feats, lengths = build_batch(enc, chunk, self.body, self.config["cls_id"], self.config["sep_id"])
-            (probs,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "features": feats})
+            feed = {"input_ids": ids, "features": feats}
+            if self.takes_mask:
+                feed["attention_mask"] = mask
+            elif not mask.all():  # window_starts gives one length per article; a graph without a mask must see that
+                raise ModelError(f"{self.onnx_path} takes no attention mask, but a batch of windows was padded")
+            (probs,) = self.session.run(None, feed)
             for row, (s, L) in enumerate(zip(chunk, lengths)):
                 total[s:s + L] += probs[row, 1:L + 1]
                 seen[s:s + L] += 1

@@ -6,6 +6,14 @@ row (every window and sentence keeps its [CLS] and [SEP] pieces unmasked), so th
 time: on a 256-piece window it is two full passes over every layer's attention matrix, about a
 fifth of the technique model's run time. :func:`drop_softmax_nan_guards` removes it; the outputs are
 bit-identical.
+
+The technique tagger goes one step further. Its runtime never pads: an article's windows all have
+the same length (full windows, or the one window of a short article), so the mask it would feed is
+all ones and each layer's ``Add`` of the mask to the attention scores adds zeros to a
+``[batch, 12, 256, 256]`` tensor. :func:`drop_attention_mask` removes those ``Add`` nodes, the mask's
+own subgraph and the ``attention_mask`` input; on unpadded batches the outputs are bit-identical
+(``x + 0 == x``), and the runtime (:class:`unspin.techniques.model.TechniqueModel`) feeds no mask to a
+graph that takes none.
 """
 from __future__ import annotations
 
@@ -58,10 +66,73 @@ def drop_softmax_nan_guards(path: Path) -> int:
     return len(dropped)
 
 
-def finish_export(fp32: Path, out_file: Path, quantize: bool) -> None:
+def drop_attention_mask(path: Path, mask_input: str = "attention_mask") -> int:
+    """Rewrite the ONNX file at ``path`` without the additions of the attention mask to the attention
+    scores (each ``Add`` read by a ``Softmax`` with one operand computed from ``mask_input`` and the
+    other not: its readers take the other operand), without whatever then goes unread, and without
+    ``mask_input`` once nothing reads it. Only for a runtime that never pads a batch. Returns how
+    many additions were removed; a graph that still reads the mask elsewhere (a masked mean, say) is
+    left as it is and raises."""
+    import onnx
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    if mask_input not in {i.name for i in graph.input}:
+        return 0
+    from_mask = {mask_input}
+    for node in graph.node:  # nodes are stored in topological order
+        if any(name in from_mask for name in node.input):
+            from_mask.update(node.output)
+    readers: dict[str, list] = {}
+    for node in graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    rewired: dict[str, str] = {}
+    dropped = []
+    for node in graph.node:
+        if node.op_type != "Add" or not any(r.op_type == "Softmax" for r in readers.get(node.output[0], ())):
+            continue
+        masked = [name in from_mask for name in node.input]
+        if sum(masked) == 1:
+            rewired[node.output[0]] = node.input[masked.index(False)]
+            dropped.append(node)
+    if not dropped:
+        return 0
+    if any(out.name in rewired for out in graph.output):
+        raise ValueError(f"{path}: a masked attention score is a graph output; left as it is")
+    for node in dropped:
+        graph.node.remove(node)
+    for node in graph.node:
+        for k, name in enumerate(node.input):
+            if name in rewired:
+                node.input[k] = rewired[name]
+    outputs = {out.name for out in graph.output}
+    while True:  # what nothing reads any more goes, until nothing changes
+        read = {name for node in graph.node for name in node.input} | outputs
+        dead = [node for node in graph.node if not any(out in read for out in node.output)]
+        if not dead:
+            break
+        for node in dead:
+            graph.node.remove(node)
+    read = {name for node in graph.node for name in node.input} | outputs
+    if mask_input in read:
+        raise ValueError(f"{path}: the graph reads {mask_input} beyond the attention scores; left as it is")
+    for init in [i for i in graph.initializer if i.name not in read]:
+        graph.initializer.remove(init)
+    for inp in [i for i in graph.input if i.name == mask_input]:
+        graph.input.remove(inp)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return len(dropped)
+
+
+def finish_export(fp32: Path, out_file: Path, quantize: bool, unpadded: bool = False) -> None:
     """Tidy the freshly exported ``fp32`` graph, then write ``out_file``: int8 (dynamic
-    quantisation of MatMul weights and the embedding Gather) or the fp32 graph itself."""
+    quantisation of MatMul weights and the embedding Gather) or the fp32 graph itself. With
+    ``unpadded`` (a runtime that never pads a batch) the attention mask goes too."""
     drop_softmax_nan_guards(fp32)
+    if unpadded:
+        drop_attention_mask(fp32)
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 

@@ -554,4 +554,4 @@ def export_onnx(exported, out: Path, n_labels: int, quantize: bool) -> None:
     )
     from .onnx_export import finish_export
 
-    finish_export(fp32, out / "model.onnx", quantize)
+    finish_export(fp32, out / "model.onnx", quantize, unpadded=True)
