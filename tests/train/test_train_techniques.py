@@ -80,6 +80,17 @@ def test_train_techniques_smoke(tmp_path, bf16):
         assert {k: third[k] for k in ("thresholds", "max_gap", "snap")} == {k: again[k] for k in ("thresholds", "max_gap", "snap")}
         assert third["support_refit"] is True and third["decode"] in ("labels", "extend")
         assert "--support-only" in (out / "MODEL_CARD.md").read_text()
+        # the whole decoding chosen again, one window per run
+        third.update(thresholds={k: 0.99 for k in third["thresholds"]}, inference_batch=8)
+        third.pop("retuned", None)
+        (out / "config.json").write_text(json.dumps(third))
+        calibrate_only(out, data_dir=str(FIXTURES), log=lambda m: None, retune=True)
+        fourth = json.loads((out / "config.json").read_text())
+        assert fourth["inference_batch"] == 1 and fourth["retuned"] is True
+        assert fourth["thresholds"] != third["thresholds"] and fourth["support_refit"] is False
+        assert "--retune" in (out / "MODEL_CARD.md").read_text()
+        with pytest.raises(UsageError, match="exclude each other"):
+            calibrate_only(out, data_dir=str(FIXTURES), support=True, retune=True)
 
 
 def _decoder(labels, **settings):
@@ -376,6 +387,14 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--support-only", "--calibrate-only"]) == 2
     assert main(["train", "techniques", "--support-only", "--steps", "5"]) == 2
     assert main(["train", "claims", "--support-only"]) == 2
+    retuned = []
+    monkeypatch.setattr(techniques, "calibrate_only",
+                        lambda d, data_dir=None, log=None, retune=False: retuned.append((str(d), retune)))
+    assert main(["train", "techniques", "--retune", "--out", "some/model"]) == 0
+    assert retuned == [("some/model", True)]
+    assert main(["train", "techniques", "--retune", "--support-only"]) == 2
+    assert main(["train", "techniques", "--retune", "--lr", "1e-4"]) == 2
+    assert main(["train", "claims", "--retune"]) == 2
     assert main(["train", "techniques", "--dropout-masks", "torch"]) == 0 and seen[-1].dropout_masks == "torch"
     assert seen[1].dropout_masks == "numpy"
     assert main(["train", "claims", "--dropout-masks", "numpy"]) == 2

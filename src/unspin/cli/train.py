@@ -58,16 +58,20 @@ def add_parser(sub) -> None:
                    help="techniques: choose only the last decoding steps (how much any-technique output a span "
                         "needs, whether spans grow over any-technique runs) of the model in --out again on its "
                         "recorded tune split, then fit its calibration; weights and the rest of the decoding kept")
+    p.add_argument("--retune", action="store_true", default=None,
+                   help="techniques: choose the whole decoding of the model in --out again on its recorded tune split "
+                        "and fit its calibration, with the model set to run one window at a time and its graph without the "
+                        "attention mask (as models trained now are); weights kept")
 
 
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
-                    "support_only": "--support-only",
+                    "support_only": "--support-only", "retune": "--retune",
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay"}
-#: the training settings among them (all but --calibrate-only and --support-only): what a technique run passes
-#: on and what those two, which keep a model's recorded settings, refuse
-_TECHNIQUE_SETTINGS = {name: flag for name, flag in _TECHNIQUES_ONLY.items()
-                       if name not in ("calibrate_only", "support_only")}
+#: the training settings among them (all but --calibrate-only, --support-only and --retune): what a technique run
+#: passes on and what those three, which keep a model's recorded settings, refuse
+_REFITS = ("calibrate_only", "support_only", "retune")
+_TECHNIQUE_SETTINGS = {name: flag for name, flag in _TECHNIQUES_ONLY.items() if name not in _REFITS}
 
 
 def _log(msg: str) -> None:
@@ -112,22 +116,21 @@ def run(args: argparse.Namespace) -> int:
     _only(args, "techniques", {"epochs": "--epochs", "encoder": "--encoder", "finetune": "--finetune"})
     from ..train.techniques import TechniqueTrainConfig, train
 
-    if args.calibrate_only or args.support_only:
+    chosen = [name for name in _REFITS if getattr(args, name, None)]
+    if chosen:
         from ..techniques.model import DEFAULT_MODEL_DIR
         from ..train.techniques import calibrate_only
 
-        flag = "--support-only" if args.support_only else "--calibrate-only"
+        flags = [_TECHNIQUES_ONLY[name] for name in chosen]
         # the recorded training settings are kept: none of these may change them
-        _only(args, f"techniques {flag}", {"exclude": "--exclude", "steps": "--steps", "seed": "--seed",
-                                           "threads": "--threads", "max_minutes": "--max-minutes",
-                                           **_TECHNIQUE_SETTINGS})
-        if args.calibrate_only and args.support_only:
-            raise UsageError("--calibrate-only and --support-only exclude each other: --support-only also fits the "
-                             "calibration")
-        if args.support_only:
-            calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log, support=True)
-        else:
-            calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log)
+        _only(args, f"techniques {flags[0]}", {"exclude": "--exclude", "steps": "--steps", "seed": "--seed",
+                                               "threads": "--threads", "max_minutes": "--max-minutes",
+                                               **_TECHNIQUE_SETTINGS})
+        if len(chosen) > 1:
+            raise UsageError(f"{' and '.join(flags)} exclude each other: --support-only and --retune also fit the "
+                             "calibration, --retune also chooses the support step")
+        calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log,
+                       **({"support": True} if args.support_only else {"retune": True} if args.retune else {}))
         return 0
     defaults = TechniqueTrainConfig()
     unknown = [c for c in args.exclude if c not in defaults.include and c != "nlp4if2019"]

@@ -68,8 +68,8 @@ def drop_softmax_nan_guards(path: Path) -> int:
 
 def drop_attention_mask(path: Path, mask_input: str = "attention_mask") -> int:
     """Rewrite the ONNX file at ``path`` without the additions of the attention mask to the attention
-    scores (each ``Add`` read by a ``Softmax`` with one operand computed from ``mask_input`` and the
-    other not: its readers take the other operand), without whatever then goes unread, and without
+    scores (each ``Add`` read by a ``Softmax`` whose one operand the mask alone computes and whose
+    other comes from the other inputs: its readers take the other operand), without whatever then goes unread, and without
     ``mask_input`` once nothing reads it. Only for a runtime that never pads a batch. Returns how
     many additions were removed; a graph that still reads the mask elsewhere (a masked mean, say) is
     left as it is and raises."""
@@ -79,10 +79,16 @@ def drop_attention_mask(path: Path, mask_input: str = "attention_mask") -> int:
     graph = model.graph
     if mask_input not in {i.name for i in graph.input}:
         return 0
+    # what the mask alone computes: read from the mask, not from the other inputs' values (shapes aside:
+    # the mask's broadcast reads the embeddings' shape)
+    initializers = {i.name for i in graph.initializer}
     from_mask = {mask_input}
+    from_data = {i.name for i in graph.input if i.name != mask_input and i.name not in initializers}
     for node in graph.node:  # nodes are stored in topological order
         if any(name in from_mask for name in node.input):
             from_mask.update(node.output)
+        if node.op_type not in ("Shape", "Size") and any(name in from_data for name in node.input):
+            from_data.update(node.output)
     readers: dict[str, list] = {}
     for node in graph.node:
         for name in node.input:
@@ -90,11 +96,12 @@ def drop_attention_mask(path: Path, mask_input: str = "attention_mask") -> int:
     rewired: dict[str, str] = {}
     dropped = []
     for node in graph.node:
-        if node.op_type != "Add" or not any(r.op_type == "Softmax" for r in readers.get(node.output[0], ())):
+        if node.op_type != "Add" or len(node.input) != 2 or \
+                not any(r.op_type == "Softmax" for r in readers.get(node.output[0], ())):
             continue
-        masked = [name in from_mask for name in node.input]
-        if sum(masked) == 1:
-            rewired[node.output[0]] = node.input[masked.index(False)]
+        mask_only = [name in from_mask and name not in from_data for name in node.input]
+        if sum(mask_only) == 1 and node.input[mask_only.index(False)] in from_data:
+            rewired[node.output[0]] = node.input[mask_only.index(False)]
             dropped.append(node)
     if not dropped:
         return 0
@@ -116,7 +123,9 @@ def drop_attention_mask(path: Path, mask_input: str = "attention_mask") -> int:
             graph.node.remove(node)
     read = {name for node in graph.node for name in node.input} | outputs
     if mask_input in read:
-        raise ValueError(f"{path}: the graph reads {mask_input} beyond the attention scores; left as it is")
+        still = [node.name or node.op_type for node in graph.node if mask_input in node.input]
+        raise ValueError(f"{path}: the graph reads {mask_input} beyond the attention scores ({', '.join(still)}); "
+                         "left as it is")
     for init in [i for i in graph.initializer if i.name not in read]:
         graph.initializer.remove(init)
     for inp in [i for i in graph.input if i.name == mask_input]:

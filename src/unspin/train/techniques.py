@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..techniques.features import N_FEATURES, encode
-from ..techniques.model import DEFAULT_MODEL_DIR
+from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
 from .checks import require
@@ -425,7 +425,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     shutil.copy(tok_path, tmp / "tokenizer.json")
     config = {
         "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": fitted["cls_id"],
-        "sep_id": fitted["sep_id"],
+        "sep_id": fitted["sep_id"], "inference_batch": INFERENCE_BATCH,
         "thresholds": {lab: 0.5 for lab in labels}, "calibration": None, "features": N_FEATURES,
         "any_channel": cfg.any_channel, "decode": "labels",
         "sentence_labels": fitted["sentence_labels"], "snap": False,
@@ -462,20 +462,39 @@ def recorded_train_config(model_dir: Path, data_dir: str | None = None) -> Techn
     return cfg
 
 
-def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, support: bool = False) -> dict:
+def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, support: bool = False,
+                   retune: bool = False) -> dict:
     """Fit a trained model's score calibration again (its weights and decoding kept) on its own
     tune split, re-created from the training config recorded in ``config.json``; measure the test
     split and rewrite the card. For a change in how the calibration is fit, without retraining.
     With ``support``, the decoding's support and extend steps are chosen again first (the rest
-    of the decoding kept): for a model trained before those steps existed."""
+    of the decoding kept): for a model trained before those steps existed. With ``retune``, the
+    whole decoding is chosen again first, the model's graph loses its attention mask
+    (:func:`.onnx_export.drop_attention_mask`, bit-identical) and it is set to run
+    :data:`INFERENCE_BATCH` windows at a time: for a model trained before either.""" 
     from .swap_twins import swap_twins
     from .techniques_tune import tune_and_evaluate
 
+    if support and retune:
+        raise UsageError("support and retune exclude each other: retune chooses the support step too")
     model_dir = Path(model_dir)
     cfg = recorded_train_config(model_dir, data_dir)
     train_recs, tune_recs, test_recs = split_records(cfg)
+    if retune:
+        from .onnx_export import drop_attention_mask
+
+        drop_attention_mask(model_dir / "model.onnx")  # the runtime never pads: bit-identical, faster
+        path = model_dir / "config.json"
+        config = json.loads(path.read_text(encoding="utf-8"))
+        config["inference_batch"] = INFERENCE_BATCH
+        path.write_text(json.dumps(config, indent=1), encoding="utf-8")
     metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log,
-                                decoding="support" if support else "none")
+                                decoding="all" if retune else "support" if support else "none")
+    if retune:
+        path = model_dir / "config.json"
+        config = json.loads(path.read_text(encoding="utf-8"))
+        config["retuned"] = True
+        path.write_text(json.dumps(config, indent=1), encoding="utf-8")
     n_train = len(train_recs) + (len(swap_twins(train_recs)) if cfg.swap_augment else 0)
     write_card(model_dir, cfg, metrics, n_train, len(tune_recs))
     return metrics
@@ -514,6 +533,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + (" (the support and extend steps chosen, and the calibration fit, again after training with `unspin "
            "train techniques --support-only`: weights and the rest of the decoding unchanged)"
            if config.get("support_refit") else
+           " (the whole decoding chosen, and the calibration fit, again after training with `unspin train "
+           "techniques --retune`, weights unchanged)" if config.get("retuned") else
            " (fit again after training with `unspin train techniques --calibrate-only`, weights and decoding "
            "unchanged)" if config.get("calibration_refit") else "") + ". "
         f"Trained on {n_train} records"
@@ -534,7 +555,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
     text = render_card("unspin technique detector", summary, cfg.include, recorded_config(cfg), format_metrics(metrics),
                        "unspin train techniques   # or: make model-techniques\n"
                        "unspin train techniques --calibrate-only   # the score calibration alone\n"
-                       "unspin train techniques --support-only   # the support and extend steps, then the calibration",
+                       "unspin train techniques --support-only   # the support and extend steps, then the calibration\n"
+                       "unspin train techniques --retune   # the whole decoding, then the calibration",
                        extra)
     (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
