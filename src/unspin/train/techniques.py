@@ -471,7 +471,7 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, supp
     of the decoding kept): for a model trained before those steps existed. With ``retune``, the
     whole decoding is chosen again first, the model's graph loses its attention mask
     (:func:`.onnx_export.drop_attention_mask`, bit-identical) and it is set to run
-    :data:`INFERENCE_BATCH` windows at a time: for a model trained before either.""" 
+    :data:`INFERENCE_BATCH` windows at a time: for a model trained before either."""
     from .swap_twins import swap_twins
     from .techniques_tune import tune_and_evaluate
 
