@@ -380,13 +380,14 @@ def write_card(model_dir: Path, cfg: FramingTrainConfig, heads: dict, n: int, n_
     from .card import render_card
 
     s = heads["settings"]
+    genre_layer = [f for f in heads["genre"]["features"] if f not in STYLE_FEATURES]
     summary = (
         "Genre (opinion / reporting / satire, softmax) and framing (14 SemEval-2023 frames, one sigmoid each) "
         "heads: linear models in numpy. The frames head reads the article vector — the mean of the "
         "L2-normalised sentence embeddings of the shared sentence model (`models/claims`, MiniLM fine-tuned "
         f"for check-worthiness) plus {len(STYLE_FEATURES)} style features ({', '.join(STYLE_FEATURES)}); the "
-        f"genre head reads the style features and {len(LAYER_FEATURES)} features of the other layers "
-        f"({', '.join(LAYER_FEATURES)}); both standardised. Genre classes "
+        f"genre head reads the style features and {len(genre_layer)} features of the layers "
+        f"{', '.join(cfg.genre_layers)} ({', '.join(genre_layer)}); both standardised. Genre classes "
         f"weighted by (inverse frequency)^{s['weight_power']}, L2 {s['genre_l2']}; a genre with fewer than "
         f"{cfg.min_label_articles} training articles is never output as the label (its score is); "
         f"frames L2 {s['frames_l2']}, "
