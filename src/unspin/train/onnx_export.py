@@ -69,10 +69,10 @@ def drop_softmax_nan_guards(path: Path) -> int:
 def drop_attention_mask(path: Path, mask_input: str = "attention_mask") -> int:
     """Rewrite the ONNX file at ``path`` without the additions of the attention mask to the attention
     scores (each ``Add`` read by a ``Softmax`` whose one operand the mask alone computes and whose
-    other comes from the other inputs: its readers take the other operand), without whatever then goes unread, and without
-    ``mask_input`` once nothing reads it. Only for a runtime that never pads a batch. Returns how
-    many additions were removed; a graph that still reads the mask elsewhere (a masked mean, say) is
-    left as it is and raises."""
+    other comes from the other inputs: its readers take the other operand), without whatever then
+    goes unread, and without ``mask_input`` once nothing reads it. Only for a runtime that never pads
+    a batch. Returns how many additions were removed; a graph that still reads the mask elsewhere (a
+    masked mean, say) is left as it is and raises."""
     import onnx
 
     model = onnx.load(str(path))
