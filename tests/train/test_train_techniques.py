@@ -58,6 +58,8 @@ def test_train_techniques_smoke(tmp_path, bf16):
     graph = onnx.load(str(out / "model.onnx")).graph
     assert not [n for n in graph.node if n.op_type == "IsNaN"]  # guards dropped
     assert [i.name for i in graph.input] == ["input_ids", "features"]  # never padded: no attention mask
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "the attention mask removed" in card and "1 to an onnxruntime run" in card and config["inference_batch"] == 1
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
     if not bf16:  # the calibration alone fit again: weights and decoding kept, card rewritten

