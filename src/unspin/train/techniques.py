@@ -484,24 +484,26 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, supp
         from .onnx_export import drop_attention_mask
 
         drop_attention_mask(model_dir / "model.onnx")  # the runtime never pads: bit-identical, faster
-        path = model_dir / "config.json"
-        config = json.loads(path.read_text(encoding="utf-8"))
-        config["inference_batch"] = INFERENCE_BATCH
-        path.write_text(json.dumps(config, indent=1), encoding="utf-8")
+        update_config(model_dir, inference_batch=INFERENCE_BATCH)
     metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log,
                                 decoding="all" if retune else "support" if support else "none")
     if retune:
-        path = model_dir / "config.json"
-        config = json.loads(path.read_text(encoding="utf-8"))
-        config["retuned"] = True
-        path.write_text(json.dumps(config, indent=1), encoding="utf-8")
+        update_config(model_dir, retuned=True)
     n_train = len(train_recs) + (len(swap_twins(train_recs)) if cfg.swap_augment else 0)
     write_card(model_dir, cfg, metrics, n_train, len(tune_recs))
     return metrics
 
 
+def update_config(model_dir: Path, **fields) -> None:
+    """Set ``fields`` in a model directory's ``config.json``, the rest kept."""
+    path = Path(model_dir) / "config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config.update(fields)
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")
+
+
 def onnx_inputs(path: Path) -> list:
-    """The graph inputs of an ONNX file (its weights left unread)."""
+    """The graph inputs of an ONNX file."""
     import onnx
 
     return list(onnx.load(str(path), load_external_data=False).graph.input)
