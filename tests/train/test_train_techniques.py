@@ -374,26 +374,21 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "claims", "--swap-consistency", "1"]) == 2
     assert "--swap-consistency" in capsys.readouterr().err
     assert main(["train", "quotes", "--bf16"]) == 2
-    recalibrated = []
-    monkeypatch.setattr(techniques, "calibrate_only", lambda d, data_dir=None, log=None: recalibrated.append(str(d)))
+    refits = []  # (model dir, support, retune) of each calibrate_only call
+    monkeypatch.setattr(techniques, "calibrate_only", lambda d, data_dir=None, log=None, support=False,
+                        retune=False: refits.append((str(d), support, retune)))
     assert main(["train", "techniques", "--calibrate-only", "--out", "some/model"]) == 0
-    assert recalibrated == ["some/model"]
+    assert refits == [("some/model", False, False)]
     assert main(["train", "techniques", "--calibrate-only", "--steps", "5"]) == 2   # it keeps the recorded settings
     assert main(["train", "techniques", "--calibrate-only", "--attention-dropout", "0"]) == 2
     assert main(["train", "techniques", "--calibrate-only", "--dropout-masks", "numpy"]) == 2
-    supported = []
-    monkeypatch.setattr(techniques, "calibrate_only",
-                        lambda d, data_dir=None, log=None, support=False: supported.append((str(d), support)))
     assert main(["train", "techniques", "--support-only", "--out", "some/model"]) == 0
-    assert supported == [("some/model", True)]
+    assert refits[-1] == ("some/model", True, False)
     assert main(["train", "techniques", "--support-only", "--calibrate-only"]) == 2
     assert main(["train", "techniques", "--support-only", "--steps", "5"]) == 2
     assert main(["train", "claims", "--support-only"]) == 2
-    retuned = []
-    monkeypatch.setattr(techniques, "calibrate_only",
-                        lambda d, data_dir=None, log=None, retune=False: retuned.append((str(d), retune)))
     assert main(["train", "techniques", "--retune", "--out", "some/model"]) == 0
-    assert retuned == [("some/model", True)]
+    assert refits[-1] == ("some/model", False, True) and len(refits) == 3
     assert main(["train", "techniques", "--retune", "--support-only"]) == 2
     assert main(["train", "techniques", "--retune", "--lr", "1e-4"]) == 2
     assert main(["train", "claims", "--retune"]) == 2

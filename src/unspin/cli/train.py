@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{' and '.join(flags)} exclude each other: --support-only and --retune also fit the "
                              "calibration, --retune also chooses the support step")
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log,
-                       **({"support": True} if args.support_only else {"retune": True} if args.retune else {}))
+                       support=bool(args.support_only), retune=bool(args.retune))
         return 0
     defaults = TechniqueTrainConfig()
     unknown = [c for c in args.exclude if c not in defaults.include and c != "nlp4if2019"]
