@@ -15,6 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.mark.parametrize("field,value", [
     ("include", ("nope",)), ("held_fraction", 0.0), ("max_len", 8), ("stride", 0), ("steps", 0), ("lr", 0.0),
     ("attention_dropout", -0.1), ("attention_dropout", 1.0), ("layer_decay", 0.0), ("layer_decay", 1.5),
+    ("any_weight", 0.0), ("any_weight", -1.0),
 ])
 def test_train_config_rejects_bad_values(field, value):
     with pytest.raises(UsageError, match=field):
@@ -224,6 +225,19 @@ def test_layer_decay_gives_each_depth_its_rate_and_one_group_without_it():
     assert any(p is model.encoder.encoder.layer[0].attention.self.query.weight for p in groups[5]["params"])
 
 
+def test_any_weight_without_the_any_channel_is_refused_and_one_keeps_the_plain_mean():
+    with pytest.raises(UsageError, match="any_weight"):
+        TechniqueTrainConfig(any_channel=False, any_weight=3.0)
+    assert TechniqueTrainConfig(any_channel=False).any_weight == 1.0
+    torch = pytest.importorskip("torch")
+    from unspin.train.techniques import output_weighting
+
+    losses = torch.tensor([[[0.3, 0.1, 0.7, 2.0], [1.0, 1.0, 1.0, 0.0]]])
+    assert torch.equal(output_weighting(4, 1.0)(losses), losses.mean(-1))  # bit for bit the shipped recipe
+    weighted = output_weighting(4, 3.0)(losses)
+    assert weighted[0].tolist() == pytest.approx([(0.3 + 0.1 + 0.7 + 3 * 2.0) / 6, 3.0 / 6])
+
+
 def test_sentence_scale_labels_use_median_news_span_length():
     from unspin.train.corpora import LabelledArticle
     from unspin.train.techniques import sentence_scale_labels
@@ -404,6 +418,9 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert (seen[-1].lr, seen[-1].layer_decay, seen[1].lr, seen[1].layer_decay) == (1.2e-4, 0.8, 8e-5, 1.0)
     assert main(["train", "claims", "--layer-decay", "0.8"]) == 2
     assert main(["train", "techniques", "--calibrate-only", "--lr", "1e-4"]) == 2
+    assert main(["train", "techniques", "--any-weight", "4"]) == 0
+    assert (seen[-1].any_weight, seen[1].any_weight) == (4.0, 1.0)
+    assert main(["train", "claims", "--any-weight", "4"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):

@@ -51,6 +51,9 @@ def add_parser(sub) -> None:
     p.add_argument("--layer-decay", type=float,
                    help="techniques: each encoder layer learns at this times the rate of the layer above it "
                         "(default 1: one rate for the whole encoder)")
+    p.add_argument("--any-weight", type=float,
+                   help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
+                        "each technique's being 1 (default 1)")
     p.add_argument("--calibrate-only", action="store_true", default=None,
                    help="techniques: fit only the score calibration of the model in --out (default: the shipped "
                         "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")
@@ -67,7 +70,8 @@ def add_parser(sub) -> None:
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
                     "support_only": "--support-only", "retune": "--retune",
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
-                    "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay"}
+                    "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
+                    "any_weight": "--any-weight"}
 #: the training settings among them (all but --calibrate-only, --support-only and --retune): what a technique run
 #: passes on and what those three, which keep a model's recorded settings, refuse
 _REFITS = ("calibrate_only", "support_only", "retune")

@@ -62,6 +62,8 @@ class TechniqueTrainConfig:
     swap_consistency: float = 2.0   # > 0: batch each window with its swapped twin and add this weight times
                                     # the symmetric KL between their outputs on the same words
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
+    any_weight: float = 1.0         # the any-technique output's weight in the loss, each technique's being 1 (1: a
+                                    # plain mean over outputs, so the channel that finds spans gets 1/22 of it)
     ema: float = 0.997              # > 0: export a moving average of the weights (decay per step, from warm-up on)
     bf16: bool | None = None        # bfloat16 autocast for the forward pass; None: on where the CPU has native
                                     # bfloat16 (avx512_bf16 or AMX: about 1.9x faster than fp32), else off (an
@@ -93,6 +95,7 @@ class TechniqueTrainConfig:
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
             "ema": 0.0 <= self.ema < 1.0,
+            "any_weight": self.any_weight > 0 and (self.any_channel or self.any_weight == 1.0),
             "attention_dropout": 0.0 <= self.attention_dropout < 1.0,
             "layer_decay": 0.0 < self.layer_decay <= 1.0,
             "dropout_masks": self.dropout_masks in DROPOUT_MASKS,
@@ -272,6 +275,19 @@ class WeightAverage:
             self.model.load_state_dict(self.average.module.state_dict())
 
 
+def output_weighting(n_out: int, any_weight: float):
+    """``[..., n_out]`` losses to one per token: their mean when ``any_weight`` is 1 (bit for bit the
+    shipped recipe), else a weighted mean with the last output (any technique) weighted ``any_weight``."""
+    import torch
+
+    if any_weight == 1.0:
+        return lambda losses: losses.mean(-1)
+    weights = torch.ones(n_out)
+    weights[-1] = any_weight
+    weights = weights / weights.sum()
+    return lambda losses: (losses * weights).sum(-1)
+
+
 def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     """Train one tagger (no export). Returns the trained ``model`` (weights: the moving average
     when ``cfg.ema``) and its ``Exported`` wrapper class, ``labels``, ``n_out``, ``cls_id``,
@@ -323,6 +339,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    per_token = output_weighting(n_out, cfg.any_weight if cfg.any_channel else 1.0)
     rng = np.random.default_rng(stream_seed)
     body = cfg.max_len - 2
     lengths = [len(e.ids) for e in encs]
@@ -367,7 +384,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             tmask[torch.arange(len(batch)), tmask.sum(1).long()] = 0  # [SEP]
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = model(torch.tensor(ids), torch.tensor(mask), torch.tensor(feats))
-            loss = (loss_fn(logits.float(), torch.tensor(target)).mean(-1) * tmask).sum() / tmask.sum()
+            loss = (per_token(loss_fn(logits.float(), torch.tensor(target))) * tmask).sum() / tmask.sum()
             if pairing:
                 here, there = twin_positions(batches[b], pairing, lengths, body)
                 if len(here):
@@ -559,6 +576,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)"
         + (f"; encoder learning rate {cfg.lr} at its top layer, times {cfg.layer_decay} for each layer below"
            if cfg.layer_decay < 1 else "")
+        + (f"; the any-technique output weighted {cfg.any_weight} in the loss (each technique 1)"
+           if cfg.any_weight != 1 else "")
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
         + "." + (" Forward passes in training ran under bfloat16 autocast." if config.get("bf16", cfg.bf16) else
                  " Training ran in fp32.")
