@@ -2,13 +2,21 @@
 stand-in model built here: an ONNX graph that looks words up in a table, so the test
 knows which spans must come out."""
 import json
+import re
 
 import numpy as np
 import pytest
 
 from unspin.techniques import calibration
 from unspin.techniques.decode import decode_spans
-from unspin.techniques.features import N_FEATURES, token_features, window_starts
+from unspin.techniques.features import (
+    ANCHOR_REACH,
+    MIN_OVERLAP,
+    N_FEATURES,
+    sentence_starts,
+    token_features,
+    window_starts,
+)
 
 LABELS = ["Loaded_Language", "Doubt"]
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "evil", "vile", "allegedly", "the", "plan", "is", "."]
@@ -178,6 +186,38 @@ def test_runtime_windows_cover_every_token(n, body, stride, expected):
     starts = window_starts(n, body, stride)
     assert starts == expected
     assert {i for s in starts for i in range(s, min(n, s + body))} == set(range(n))
+
+
+@pytest.mark.parametrize("n", [254, 255, 300, 700, 1333, 4000])
+def test_runtime_anchored_windows_cover_every_token_and_start_at_sentences(n):
+    anchors = np.arange(17, n, 23)  # a sentence every 23 tokens
+    starts = window_starts(n, 254, 192, anchors)
+    assert starts[0] == 0 and starts == sorted(set(starts))
+    assert {i for s in starts for i in range(s, min(n, s + 254))} == set(range(n))
+    assert starts[-1] + 254 >= n and (n <= 254 or starts[-1] == n - 254)  # the last window ends with the article
+    for prev, nxt in zip(starts, starts[1:-1]):
+        assert nxt in anchors and abs(nxt - (prev + 192)) <= ANCHOR_REACH and nxt <= prev + 254 - MIN_OVERLAP
+    assert window_starts(n, 254, 192, np.zeros(0, dtype=np.int64)) == (window_starts(n, 254, 192) if n <= 446 else
+                                                                        window_starts(n, 254, 192)[:-1] + [n - 254])
+
+
+def test_runtime_anchored_windows_after_an_edit_keep_their_sentences():
+    """A token added in the first sentence (a name one piece longer) moves every later window by that
+    token, so the windows after the edit hold the same text; plain windows every stride tokens would not."""
+    anchors = np.array([9, 40, 71, 120, 190, 260, 385, 450, 560, 600, 640, 700])
+    before = window_starts(800, 254, 192, anchors)
+    after = window_starts(801, 254, 192, anchors + 1)
+    assert before == [0, 190, 385, 546] and [s + 1 for s in before[1:]] == after[1:]
+    plain_before, plain_after = window_starts(800, 254, 192), window_starts(801, 254, 192)
+    assert [s + 1 for s in plain_before[1:-1]] != plain_after[1:-1]
+
+
+def test_runtime_sentence_starts_are_the_tokens_that_begin_sentences():
+    text = 'Mr. Smith met U.S. officials. "Who knows?" he asked.\nA new line'
+    offsets = np.array([[m.start(), m.end()] for m in re.finditer(r"\w+|[^\w\s]", text)])
+    got = [text[offsets[i][0]:offsets[i][1]] for i in sentence_starts(text, offsets)]
+    assert got == ['"', "A"]
+    assert sentence_starts("", np.zeros((0, 2), dtype=np.int64)).size == 0
 
 
 def test_runtime_repetition_features_count_other_occurrences():

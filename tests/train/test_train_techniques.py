@@ -61,6 +61,7 @@ def test_train_techniques_smoke(tmp_path, bf16):
     assert [i.name for i in graph.input] == ["input_ids", "features"]  # never padded: no attention mask
     card = (out / "MODEL_CARD.md").read_text()
     assert "the attention mask removed" in card and "1 to an onnxruntime run" in card and config["inference_batch"] == 1
+    assert config["window_anchor"] == "sentence" and "sentence start nearest" in card
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
     if not bf16:  # the calibration alone fit again: weights and decoding kept, card rewritten
@@ -84,16 +85,26 @@ def test_train_techniques_smoke(tmp_path, bf16):
         assert third["support_refit"] is True and third["decode"] in ("labels", "extend")
         assert "--support-only" in (out / "MODEL_CARD.md").read_text()
         # the whole decoding chosen again, one window per run
-        third.update(thresholds={k: 0.99 for k in third["thresholds"]}, inference_batch=8)
+        third.update(thresholds={k: 0.99 for k in third["thresholds"]}, inference_batch=8, window_anchor="none")
         third.pop("retuned", None)
         (out / "config.json").write_text(json.dumps(third))
         calibrate_only(out, data_dir=str(FIXTURES), log=lambda m: None, retune=True)
         fourth = json.loads((out / "config.json").read_text())
-        assert fourth["inference_batch"] == 1 and fourth["retuned"] is True
+        assert fourth["inference_batch"] == 1 and fourth["retuned"] is True and fourth["window_anchor"] == "sentence"
         assert fourth["thresholds"] != third["thresholds"] and fourth["support_refit"] is False
         assert "--retune" in (out / "MODEL_CARD.md").read_text()
         with pytest.raises(UsageError, match="exclude each other"):
             calibrate_only(out, data_dir=str(FIXTURES), support=True, retune=True)
+        # windows placed at sentence starts afterwards: everything else kept, the test split measured again
+        fourth.update(window_anchor="none")
+        (out / "config.json").write_text(json.dumps(fourth))
+        calibrate_only(out, data_dir=str(FIXTURES), log=lambda m: None, anchor=True)
+        fifth = json.loads((out / "config.json").read_text())
+        assert fifth["window_anchor"] == "sentence" and fifth["windows_anchored_after_tuning"] is True
+        assert {k: fifth[k] for k in ("thresholds", "calibration", "decode", "support_threshold")} == \
+            {k: fourth[k] for k in ("thresholds", "calibration", "decode", "support_threshold")}
+        assert fifth["metrics"]["tune"] == fourth["metrics"]["tune"]
+        assert "--anchor-windows" in (out / "MODEL_CARD.md").read_text()
 
 
 def _decoder(labels, **settings):
@@ -388,21 +399,25 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "claims", "--swap-consistency", "1"]) == 2
     assert "--swap-consistency" in capsys.readouterr().err
     assert main(["train", "quotes", "--bf16"]) == 2
-    refits = []  # (model dir, support, retune) of each calibrate_only call
+    refits = []  # (model dir, support, retune, anchor) of each calibrate_only call
     monkeypatch.setattr(techniques, "calibrate_only", lambda d, data_dir=None, log=None, support=False,
-                        retune=False: refits.append((str(d), support, retune)))
+                        retune=False, anchor=False: refits.append((str(d), support, retune, anchor)))
     assert main(["train", "techniques", "--calibrate-only", "--out", "some/model"]) == 0
-    assert refits == [("some/model", False, False)]
+    assert refits == [("some/model", False, False, False)]
     assert main(["train", "techniques", "--calibrate-only", "--steps", "5"]) == 2   # it keeps the recorded settings
     assert main(["train", "techniques", "--calibrate-only", "--attention-dropout", "0"]) == 2
     assert main(["train", "techniques", "--calibrate-only", "--dropout-masks", "numpy"]) == 2
     assert main(["train", "techniques", "--support-only", "--out", "some/model"]) == 0
-    assert refits[-1] == ("some/model", True, False)
+    assert refits[-1] == ("some/model", True, False, False)
     assert main(["train", "techniques", "--support-only", "--calibrate-only"]) == 2
     assert main(["train", "techniques", "--support-only", "--steps", "5"]) == 2
     assert main(["train", "claims", "--support-only"]) == 2
     assert main(["train", "techniques", "--retune", "--out", "some/model"]) == 0
-    assert refits[-1] == ("some/model", False, True) and len(refits) == 3
+    assert refits[-1] == ("some/model", False, True, False) and len(refits) == 3
+    assert main(["train", "techniques", "--anchor-windows"]) == 0 and refits[-1][3] is True and len(refits) == 4
+    assert main(["train", "techniques", "--anchor-windows", "--retune"]) == 2
+    assert main(["train", "techniques", "--anchor-windows", "--steps", "5"]) == 2
+    assert main(["train", "claims", "--anchor-windows"]) == 2
     assert main(["train", "techniques", "--retune", "--support-only"]) == 2
     assert main(["train", "techniques", "--retune", "--lr", "1e-4"]) == 2
     assert main(["train", "claims", "--retune"]) == 2

@@ -65,16 +65,22 @@ def add_parser(sub) -> None:
                    help="techniques: choose the whole decoding of the model in --out again on its recorded tune split "
                         "and fit its calibration, with the model set to run one window at a time and its graph without the "
                         "attention mask (as models trained now are); weights kept")
+    p.add_argument("--anchor-windows", action="store_true", default=None,
+                   help="techniques: start each window of the model in --out after the first at a sentence start (as "
+                        "models trained now do), then measure its test split again; weights, decoding and "
+                        "calibration kept")
 
 
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",
                     "support_only": "--support-only", "retune": "--retune",
+                    "anchor_windows": "--anchor-windows",
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
                     "any_weight": "--any-weight"}
-#: the training settings among them (all but --calibrate-only, --support-only and --retune): what a technique run
-#: passes on and what those three, which keep a model's recorded settings, refuse
-_REFITS = ("calibrate_only", "support_only", "retune")
+#: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
+#: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
+#: settings, refuse
+_REFITS = ("calibrate_only", "support_only", "retune", "anchor_windows")
 _TECHNIQUE_SETTINGS = {name: flag for name, flag in _TECHNIQUES_ONLY.items() if name not in _REFITS}
 
 
@@ -134,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{' and '.join(flags)} exclude each other: --support-only and --retune also fit the "
                              "calibration, --retune also chooses the support step")
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log,
-                       support=bool(args.support_only), retune=bool(args.retune))
+                       support=bool(args.support_only), retune=bool(args.retune), anchor=bool(args.anchor_windows))
         return 0
     defaults = TechniqueTrainConfig()
     unknown = [c for c in args.exclude if c not in defaults.include and c != "nlp4if2019"]

@@ -83,12 +83,50 @@ def encode(text: str, tokenizer_path: str | Path) -> Encoded:
     return Encoded(ids, offsets, token_features(text, offsets))
 
 
-def window_starts(n: int, body: int, stride: int) -> list[int]:
-    """Start indices of windows of ``body`` tokens every ``stride`` tokens covering ``n`` tokens."""
+#: anchored windows: how far (tokens) a window's start may move from ``stride`` tokens after the
+#: previous start to reach a sentence start, and the overlap it keeps with the previous window at least
+ANCHOR_REACH = 48
+MIN_OVERLAP = 16
+
+
+def sentence_starts(text: str, offsets: np.ndarray) -> np.ndarray:
+    """Indices of the tokens that begin a sentence of ``text`` (the sentences that decoding snaps spans
+    to, :func:`.decode.sentence_bounds`; the first token excluded)."""
+    from .decode import sentence_bounds
+
+    if not len(offsets):
+        return np.zeros(0, dtype=np.int64)
+    chars = [start for start, _end in sentence_bounds(text)]
+    found = np.searchsorted(offsets[:, 0], np.asarray(chars, dtype=np.int64), side="left")
+    return np.unique(found[(found > 0) & (found < len(offsets))]).astype(np.int64)
+
+
+def window_starts(n: int, body: int, stride: int, anchors: np.ndarray | None = None) -> list[int]:
+    """Start indices of windows of ``body`` tokens covering ``n`` tokens, every ``stride`` tokens;
+    the last window ends with the article.
+
+    With ``anchors`` (token indices where sentences start, :func:`sentence_starts`), each window after
+    the first starts at the anchor nearest to ``stride`` tokens after the previous start, within
+    :data:`ANCHOR_REACH` of it and keeping :data:`MIN_OVERLAP` tokens of overlap (else right there).
+    Then an edit that adds or removes tokens moves the windows after it only where it changes which
+    sentence a window starts at, instead of shifting every later window's content by its length: on
+    the held-out articles, windows moved by one token alone changed or removed 5.8% of the spans.
+    """
     if n <= body:
         return [0]
-    starts = list(range(0, n - body, stride))
-    starts.append(n - body)
+    if anchors is None:
+        starts = list(range(0, n - body, stride))
+        starts.append(n - body)
+        return starts
+    anchors = np.asarray(anchors, dtype=np.int64)
+    starts = [0]
+    while starts[-1] + body < n:
+        prev = starts[-1]
+        aim = prev + stride
+        near = anchors[(anchors > prev) & (anchors >= aim - ANCHOR_REACH)
+                       & (anchors <= min(aim + ANCHOR_REACH, prev + body - MIN_OVERLAP))]
+        nxt = int(near[np.argmin(np.abs(near - aim))]) if len(near) else aim
+        starts.append(min(nxt, n - body))  # the last window ends with the article
     return starts
 
 

@@ -21,7 +21,7 @@ from ..errors import ModelError
 from ..model import Span
 from . import calibration
 from .decode import combine, decode_any_spans, decode_spans, snap_to_sentences, supported_spans
-from .features import Encoded, build_batch, encode, window_starts
+from .features import Encoded, build_batch, encode, sentence_starts, window_starts
 
 #: Windows per onnxruntime run in models trained (or retuned) since the mask was dropped: the int8
 #: graph quantizes a run's activations with one scale, so one window at a time gives each window the
@@ -29,6 +29,11 @@ from .features import Encoded, build_batch, encode, window_starts
 #: window's attention (1.25x on the technique model alone, AMX Xeon). Older models recorded nothing
 #: and keep the 8 their thresholds were chosen with.
 INFERENCE_BATCH = 1
+#: where models trained (or retuned, or given ``unspin train techniques --anchor-windows``) now place their
+#: windows: each after the first at a sentence start (:func:`.features.window_starts`), so an edit that
+#: changes an article's length in tokens moves only the windows it falls in; older models recorded nothing
+#: and keep windows every ``stride`` tokens ("none")
+WINDOW_ANCHOR = "sentence"
 
 #: Where the shipped model lives (inside the package).
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "techniques"
@@ -58,6 +63,8 @@ class TechniqueModel:
         self.body = int(self.config["max_len"]) - 2
         self.stride = int(self.config.get("stride", self.body * 3 // 4))
         self.batch = int(self.config.get("inference_batch", 8))
+        # "sentence": windows start at sentence starts (features.window_starts); older models: every stride tokens
+        self.window_anchor = str(self.config.get("window_anchor", "none"))
         self.max_gap = int(self.config.get("max_gap", 1))
         # optional extra output column: "any technique here" (span finding apart from labelling)
         self.any_channel = bool(self.config.get("any_channel", False))
@@ -95,7 +102,8 @@ class TechniqueModel:
             return empty, (np.zeros(0, dtype=np.float32) if self.any_channel else None), enc.offsets
         total = np.zeros((n, width), dtype=np.float32)
         seen = np.zeros(n, dtype=np.float32)
-        starts = window_starts(n, self.body, self.stride)
+        anchors = sentence_starts(text, enc.offsets) if self.window_anchor == "sentence" else None
+        starts = window_starts(n, self.body, self.stride, anchors)
         for k in range(0, len(starts), self.batch):
             chunk = starts[k:k + self.batch]
             ids, mask, feats, lengths = build_batch(enc, chunk, self.body, self.config["cls_id"], self.config["sep_id"])

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UsageError
-from ..techniques.features import N_FEATURES, encode
-from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH
+from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode
+from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH, WINDOW_ANCHOR
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
 from .checks import require
@@ -442,7 +442,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     shutil.copy(tok_path, tmp / "tokenizer.json")
     config = {
         "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": fitted["cls_id"],
-        "sep_id": fitted["sep_id"], "inference_batch": INFERENCE_BATCH,
+        "sep_id": fitted["sep_id"], "inference_batch": INFERENCE_BATCH, "window_anchor": WINDOW_ANCHOR,
         "thresholds": {lab: 0.5 for lab in labels}, "calibration": None, "features": N_FEATURES,
         "any_channel": cfg.any_channel, "decode": "labels",
         "sentence_labels": fitted["sentence_labels"], "snap": False,
@@ -480,7 +480,7 @@ def recorded_train_config(model_dir: Path, data_dir: str | None = None) -> Techn
 
 
 def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, support: bool = False,
-                   retune: bool = False) -> dict:
+                   retune: bool = False, anchor: bool = False) -> dict:
     """Fit a trained model's score calibration again (its weights and decoding kept) on its own
     tune split, re-created from the training config recorded in ``config.json``; measure the test
     split and rewrite the card. For a change in how the calibration is fit, without retraining.
@@ -488,12 +488,15 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, supp
     of the decoding kept): for a model trained before those steps existed. With ``retune``, the
     whole decoding is chosen again first, the model's graph loses its attention mask
     (:func:`.onnx_export.drop_attention_mask`, bit-identical) and it is set to run
-    :data:`INFERENCE_BATCH` windows at a time: for a model trained before either."""
+    :data:`INFERENCE_BATCH` windows at a time with its windows placed as :data:`WINDOW_ANCHOR` says: for a
+    model trained before those. With ``anchor`` alone, only the windows are placed that way and the test
+    split measured again: weights, decoding and calibration kept."""
     from .swap_twins import swap_twins
     from .techniques_tune import tune_and_evaluate
 
-    if support and retune:
-        raise UsageError("support and retune exclude each other: retune chooses the support step too")
+    if support + retune + anchor > 1:
+        raise UsageError("support, retune and anchor exclude each other: retune chooses the support step and "
+                         "places the windows too")
     model_dir = Path(model_dir)
     cfg = recorded_train_config(model_dir, data_dir)
     train_recs, tune_recs, test_recs = split_records(cfg)
@@ -502,8 +505,10 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, supp
 
         drop_attention_mask(model_dir / "model.onnx")  # the runtime never pads: bit-identical, faster
         update_config(model_dir, inference_batch=INFERENCE_BATCH)
+    if retune or anchor:
+        update_config(model_dir, window_anchor=WINDOW_ANCHOR, windows_anchored_after_tuning=anchor)
     metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log,
-                                decoding="all" if retune else "support" if support else "none")
+                                decoding="all" if retune else "support" if support else "keep" if anchor else "none")
     if retune:
         update_config(model_dir, retuned=True)
     n_train = len(train_recs) + (len(swap_twins(train_recs)) if cfg.swap_augment else 0)
@@ -544,7 +549,11 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + ") "
         "and quantised to int8 "
         "(dynamic, MatMul and embedding Gather). Windows of "
-        f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference with probabilities averaged, "
+        f"{cfg.max_len} wordpieces, stride {cfg.stride} at inference"
+        + (" (each window after the first starting at the sentence start nearest to that, within "
+           f"{ANCHOR_REACH} wordpieces: an edit moves only the windows it falls in)"
+           if config.get("window_anchor") == "sentence" else "")
+        + " with probabilities averaged, "
         f"{config.get('inference_batch', 8)} to an onnxruntime run; "
         f"per-technique thresholds chosen on the tune split ({n_tune} articles)"
         + (" and moved {shrink} of the way to a common {common} (chosen there too)".format(**config["threshold_shrink"])
@@ -566,7 +575,10 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
            " (the whole decoding chosen, and the calibration fit, again after training with `unspin train "
            "techniques --retune`, weights unchanged)" if config.get("retuned") else
            " (fit again after training with `unspin train techniques --calibrate-only`, weights and decoding "
-           "unchanged)" if config.get("calibration_refit") else "") + ". "
+           "unchanged)" if config.get("calibration_refit") else "")
+        + ("; the windows placed at sentence starts after all that (`unspin train techniques --anchor-windows`): "
+           "weights, decoding and calibration unchanged, the test split measured again"
+           if config.get("windows_anchored_after_tuning") else "") + ". "
         f"Trained on {n_train} records"
         + (" (actor-swapped copies of the articles that name swappable actors included"
            + (f"; each window batched with its swapped twin and the symmetric KL between their outputs on the same "
@@ -588,7 +600,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
                        "unspin train techniques   # or: make model-techniques\n"
                        "unspin train techniques --calibrate-only   # the score calibration alone\n"
                        "unspin train techniques --support-only   # the support and extend steps, then the calibration\n"
-                       "unspin train techniques --retune   # the whole decoding, then the calibration",
+                       "unspin train techniques --retune   # the whole decoding, then the calibration\n"
+                       "unspin train techniques --anchor-windows   # windows at sentence starts; test measured again",
                        extra)
     (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 

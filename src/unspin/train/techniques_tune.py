@@ -248,8 +248,9 @@ CALIBRATION_DATA = (f"cross-fitted tune folds ({CALIBRATION_FOLDS} folds x {CALI
 
 
 #: what :func:`tune_and_evaluate` chooses again: every decoding setting (training), only the
-#: any-technique support and extend steps on top of the model's decoding, or none (calibration alone)
-RETUNE = ("all", "support", "none")
+#: any-technique support and extend steps on top of the model's decoding, none (calibration alone),
+#: or nothing at all ("keep": the test split measured again, e.g. after a runtime setting changed)
+RETUNE = ("all", "support", "none", "keep")
 
 
 def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print, decoding: str = "all") -> dict:
@@ -259,12 +260,20 @@ def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print, dec
     config.json and measure the test split. With ``decoding="support"`` the model's decoding is
     kept but for the support and extend steps (:func:`choose_support`; ``unspin train techniques
     --support-only``); with ``"none"`` it is kept whole and only the calibration is fit again
-    (``--calibrate-only``)."""
+    (``--calibrate-only``); with ``"keep"`` the calibration is kept too and only the test split is
+    measured (``--anchor-windows``)."""
     if decoding not in RETUNE:
         raise UsageError(f"decoding must be one of {RETUNE}, got {decoding!r}")
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    if decoding == "keep":
+        metrics = evaluate_model(model_dir, test_recs, cfg, log=log)
+        if "tune" in config.get("metrics", {}):
+            metrics["tune"] = config["metrics"]["tune"]
+        config["metrics"] = metrics
+        (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+        return metrics
     model = TechniqueModel(model_dir)
     tune = [(r, *model.all_probabilities(r.text)) for r in tune_recs]
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
     if decoding != "none":
         dec = choose_decoding(model, tune, log=log) if decoding == "all" else choose_support(
             model, tune, recorded_decoding(model), log=log)
