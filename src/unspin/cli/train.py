@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
                                                **_TECHNIQUE_SETTINGS})
         if len(chosen) > 1:
             raise UsageError(f"{' and '.join(flags)} exclude each other: --support-only and --retune also fit the "
-                             "calibration, --retune also chooses the support step")
+                             "calibration, --retune also chooses the support step and places the windows")
         calibrate_only(args.out or DEFAULT_MODEL_DIR, data_dir=args.data_dir, log=_log,
                        support=bool(args.support_only), retune=bool(args.retune), anchor=bool(args.anchor_windows))
         return 0

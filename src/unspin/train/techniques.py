@@ -339,7 +339,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
-    per_token = output_weighting(n_out, cfg.any_weight if cfg.any_channel else 1.0)
+    per_token = output_weighting(n_out, cfg.any_weight)  # the config keeps it 1 without the any channel
     rng = np.random.default_rng(stream_seed)
     body = cfg.max_len - 2
     lengths = [len(e.ids) for e in encs]

@@ -265,31 +265,28 @@ def tune_and_evaluate(model_dir: Path, tune_recs, test_recs, cfg, log=print, dec
     if decoding not in RETUNE:
         raise UsageError(f"decoding must be one of {RETUNE}, got {decoding!r}")
     config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    if decoding == "keep":
-        metrics = evaluate_model(model_dir, test_recs, cfg, log=log)
-        if "tune" in config.get("metrics", {}):
-            metrics["tune"] = config["metrics"]["tune"]
-        config["metrics"] = metrics
+    tune_metrics = config.get("metrics", {}).get("tune")  # "keep": the calibration's own figures stay
+    if decoding != "keep":
+        model = TechniqueModel(model_dir)
+        tune = [(r, *model.all_probabilities(r.text)) for r in tune_recs]
+        if decoding != "none":
+            dec = choose_decoding(model, tune, log=log) if decoding == "all" else choose_support(
+                model, tune, recorded_decoding(model), log=log)
+            config.update(thresholds=dec["thresholds"], max_gap=dec["max_gap"], decode=dec["mode"],
+                          snap=dec["snap"], support_threshold=dec["support"], support_refit=decoding == "support")
+            if decoding == "all":
+                config["threshold_shrink"] = dec["shrink"]
+            if model.any_channel:
+                config["any_threshold"] = dec["any_threshold"]
+        knots, raw, right = fit_calibration(model, tune, cfg.seed)
+        log(f"  calibration: {len(right)} cross-fitted tune spans, {np.mean(right) if right else 0:.3f} right")
+        config.update(calibration=knots, calibration_data=CALIBRATION_DATA, calibration_refit=decoding != "all")
         (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-        return metrics
-    model = TechniqueModel(model_dir)
-    tune = [(r, *model.all_probabilities(r.text)) for r in tune_recs]
-    if decoding != "none":
-        dec = choose_decoding(model, tune, log=log) if decoding == "all" else choose_support(
-            model, tune, recorded_decoding(model), log=log)
-        config.update(thresholds=dec["thresholds"], max_gap=dec["max_gap"], decode=dec["mode"], snap=dec["snap"],
-                      support_threshold=dec["support"], support_refit=decoding == "support")
-        if decoding == "all":
-            config["threshold_shrink"] = dec["shrink"]
-        if model.any_channel:
-            config["any_threshold"] = dec["any_threshold"]
-    knots, raw, right = fit_calibration(model, tune, cfg.seed)
-    log(f"  calibration: {len(right)} cross-fitted tune spans, {np.mean(right) if right else 0:.3f} right")
-    config.update(calibration=knots, calibration_data=CALIBRATION_DATA, calibration_refit=decoding != "all")
-    (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+        tune_metrics = {"articles": len(tune_recs), "ece_on_tune": calibration.expected_calibration_error(
+            calibration.apply(knots, raw), right)}
     metrics = evaluate_model(model_dir, test_recs, cfg, log=log)
-    metrics["tune"] = {"articles": len(tune_recs), "ece_on_tune": calibration.expected_calibration_error(
-        calibration.apply(knots, raw), right)}
+    if tune_metrics is not None:
+        metrics["tune"] = tune_metrics
     config["metrics"] = metrics
     (model_dir / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     return metrics
