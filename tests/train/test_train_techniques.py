@@ -517,3 +517,29 @@ def test_calibrate_only_says_what_is_missing(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"labels": ["Doubt"]}))
     with pytest.raises(UsageError, match="train_config"):
         calibrate_only(tmp_path)
+    assert main(["train", "techniques", "--anchor-train-windows"]) == 0
+    assert (seen[-1].anchor_train_windows, seen[1].anchor_train_windows) == (True, False)
+    assert main(["train", "quotes", "--anchor-train-windows"]) == 2
+
+
+def test_training_windows_snap_to_sentence_starts_with_the_same_draws():
+    from unspin.techniques.features import ANCHOR_REACH
+    from unspin.train.techniques import snap_to_anchor, windows_for_epoch
+
+    lengths, body = [40, 1000, 700], 254
+    anchors = [np.array([], dtype=np.int64), np.arange(30, 1000, 90), np.array([5, 600])]
+    plain = windows_for_epoch(lengths, body, np.random.default_rng(3))
+    snapped = windows_for_epoch(lengths, body, np.random.default_rng(3), anchors)
+    assert plain[0] == snapped[0] == (0, 0)  # a short article: one window either way
+    by_article = lambda wins, a: [s for i, s in wins if i == a]
+    for a in (1, 2):
+        p, s = by_article(plain, a), by_article(snapped, a)
+        assert len(s) <= len(p) and s[0] == 0 and max(s) <= lengths[a] - body
+        for start in s[1:]:
+            ok = start in set(anchors[a].tolist()) or start in p or start == lengths[a] - body
+            assert ok, (start, p, s)
+    # every cut with an anchor in reach lands on it
+    assert snap_to_anchor(100, np.array([30, 120, 210])) == 120
+    assert snap_to_anchor(100, np.array([100 + ANCHOR_REACH + 1])) == 100
+    assert snap_to_anchor(-5, np.array([3])) == -5 and snap_to_anchor(50, np.array([], dtype=np.int64)) == 50
+    assert snap_to_anchor(75, np.array([30, 120])) == 30 and snap_to_anchor(60, np.array([40, 90])) == 40  # ties: the earlier

@@ -54,6 +54,9 @@ def add_parser(sub) -> None:
     p.add_argument("--any-weight", type=float,
                    help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
                         "each technique's being 1 (default 1)")
+    p.add_argument("--anchor-train-windows", action="store_true", default=None,
+                   help="techniques: cut the training windows at sentence starts too (each random cut moved to the "
+                        "nearest sentence start within 48 wordpieces), as the runtime places its windows")
     p.add_argument("--calibrate-only", action="store_true", default=None,
                    help="techniques: fit only the score calibration of the model in --out (default: the shipped "
                         "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")
@@ -76,7 +79,7 @@ _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", 
                     "anchor_windows": "--anchor-windows",
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
-                    "any_weight": "--any-weight"}
+                    "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows"}
 #: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
 #: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
 #: settings, refuse

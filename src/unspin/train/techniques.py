@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UsageError
-from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode
+from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode, sentence_starts
 from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH, WINDOW_ANCHOR
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
@@ -76,6 +76,8 @@ class TechniqueTrainConfig:
                                     # torch's own masks, the recipe of the models up to v5
     layer_decay: float = 1.0        # < 1: each encoder layer learns at this times the rate of the layer above it
                                     # (the embeddings one step below the first layer); 1: one rate for all
+    anchor_train_windows: bool = False  # True: training windows also start at sentence starts (each random cut moved
+                                        # to the nearest within ANCHOR_REACH tokens), as the runtime's windows do
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
     def __post_init__(self) -> None:
@@ -189,17 +191,35 @@ def sentence_scale_labels(records: list[LabelledArticle], labels: list[str],
     return [lab for lab in labels if lengths.get(lab) and float(np.median(lengths[lab])) >= min_chars]
 
 
-def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator) -> list[tuple[int, int]]:
-    """(article index, start) pairs: each article cut at a random offset this epoch."""
+def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator,
+                      anchors: list[np.ndarray] | None = None) -> list[tuple[int, int]]:
+    """(article index, start) pairs: each article cut at a random offset this epoch.
+
+    With ``anchors`` (per article, the token indices where its sentences start,
+    :func:`~unspin.techniques.features.sentence_starts`), each cut but the first moves to the
+    sentence start nearest to it within :data:`~unspin.techniques.features.ANCHOR_REACH` tokens
+    (else stays), as the runtime places its windows; the random draws are the same either way."""
     out = []
     for a, n in enumerate(lengths):
         if n <= body:
             out.append((a, 0))
             continue
         offset = int(rng.integers(0, body))
-        starts = sorted({min(max(s, 0), n - body) for s in range(offset - body, n, body)})
+        cuts = range(offset - body, n, body)
+        if anchors is not None:
+            cuts = [snap_to_anchor(c, anchors[a]) for c in cuts]
+        starts = sorted({min(max(s, 0), n - body) for s in cuts})
         out.extend((a, s) for s in starts)
     return out
+
+
+def snap_to_anchor(cut: int, anchors: np.ndarray) -> int:
+    """``cut`` moved to the nearest of ``anchors`` within :data:`ANCHOR_REACH` (ties: the earlier);
+    a cut at or before the article's start, or with no anchor in reach, stays."""
+    if cut <= 0 or not len(anchors):
+        return cut
+    near = anchors[np.abs(anchors - cut) <= ANCHOR_REACH]
+    return int(near[np.argmin(np.abs(near - cut))]) if len(near) else cut
 
 
 # -- model ------------------------------------------------------------------
@@ -343,11 +363,12 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     rng = np.random.default_rng(stream_seed)
     body = cfg.max_len - 2
     lengths = [len(e.ids) for e in encs]
+    anchors = [sentence_starts(r.text, e.offsets) for r, e in zip(train_recs, encs)] if cfg.anchor_train_windows else None
     step, epoch, running, gaps = 0, 0, [], []
     averaged = WeightAverage(model, cfg.ema) if cfg.ema > 0 else None
     model.train()
     while step < cfg.steps:
-        wins = windows_for_epoch(lengths, body, rng)
+        wins = windows_for_epoch(lengths, body, rng, anchors)
         if pairing:  # twins ride along with their originals' windows
             wins = [w for w in wins if w[0] < n_orig]
         order = rng.permutation(len(wins))
