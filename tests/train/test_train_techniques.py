@@ -436,6 +436,9 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--any-weight", "4"]) == 0
     assert (seen[-1].any_weight, seen[1].any_weight) == (4.0, 1.0)
     assert main(["train", "claims", "--any-weight", "4"]) == 2
+    assert main(["train", "techniques", "--anchor-train-windows"]) == 0
+    assert (seen[-1].anchor_train_windows, seen[1].anchor_train_windows) == (True, False)
+    assert main(["train", "quotes", "--anchor-train-windows"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):
@@ -517,9 +520,6 @@ def test_calibrate_only_says_what_is_missing(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"labels": ["Doubt"]}))
     with pytest.raises(UsageError, match="train_config"):
         calibrate_only(tmp_path)
-    assert main(["train", "techniques", "--anchor-train-windows"]) == 0
-    assert (seen[-1].anchor_train_windows, seen[1].anchor_train_windows) == (True, False)
-    assert main(["train", "quotes", "--anchor-train-windows"]) == 2
 
 
 def test_training_windows_snap_to_sentence_starts_with_the_same_draws():
