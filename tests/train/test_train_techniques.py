@@ -531,9 +531,8 @@ def test_training_windows_snap_to_sentence_starts_with_the_same_draws():
     plain = windows_for_epoch(lengths, body, np.random.default_rng(3))
     snapped = windows_for_epoch(lengths, body, np.random.default_rng(3), anchors)
     assert plain[0] == snapped[0] == (0, 0)  # a short article: one window either way
-    by_article = lambda wins, a: [s for i, s in wins if i == a]
     for a in (1, 2):
-        p, s = by_article(plain, a), by_article(snapped, a)
+        p, s = [x for i, x in plain if i == a], [x for i, x in snapped if i == a]
         assert len(s) <= len(p) and s[0] == 0 and max(s) <= lengths[a] - body
         for start in s[1:]:
             ok = start in set(anchors[a].tolist()) or start in p or start == lengths[a] - body
