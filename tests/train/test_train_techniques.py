@@ -436,8 +436,8 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--any-weight", "4"]) == 0
     assert (seen[-1].any_weight, seen[1].any_weight) == (4.0, 1.0)
     assert main(["train", "claims", "--any-weight", "4"]) == 2
-    assert main(["train", "techniques", "--anchor-train-windows"]) == 0
-    assert (seen[-1].anchor_train_windows, seen[1].anchor_train_windows) == (True, False)
+    assert main(["train", "techniques", "--no-anchor-train-windows"]) == 0
+    assert (seen[-1].anchor_train_windows, seen[1].anchor_train_windows) == (False, True)
     assert main(["train", "quotes", "--anchor-train-windows"]) == 2
 
 

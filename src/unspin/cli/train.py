@@ -54,9 +54,10 @@ def add_parser(sub) -> None:
     p.add_argument("--any-weight", type=float,
                    help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
                         "each technique's being 1 (default 1)")
-    p.add_argument("--anchor-train-windows", action="store_true", default=None,
+    p.add_argument("--anchor-train-windows", action=argparse.BooleanOptionalAction, default=None,
                    help="techniques: cut the training windows at sentence starts too (each random cut moved to the "
-                        "nearest sentence start within 48 wordpieces), as the runtime places its windows")
+                        "nearest sentence start within 48 wordpieces), as the runtime places its windows (the "
+                        "default, as the shipped v7); --no-anchor-train-windows: cuts where they fall (up to v6)")
     p.add_argument("--calibrate-only", action="store_true", default=None,
                    help="techniques: fit only the score calibration of the model in --out (default: the shipped "
                         "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")

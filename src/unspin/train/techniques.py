@@ -76,8 +76,9 @@ class TechniqueTrainConfig:
                                     # torch's own masks, the recipe of the models up to v5
     layer_decay: float = 1.0        # < 1: each encoder layer learns at this times the rate of the layer above it
                                     # (the embeddings one step below the first layer); 1: one rate for all
-    anchor_train_windows: bool = False  # True: training windows also start at sentence starts (each random cut moved
-                                        # to the nearest within ANCHOR_REACH tokens), as the runtime's windows do
+    anchor_train_windows: bool = True   # training windows also start at sentence starts (each random cut moved to the
+                                        # nearest within ANCHOR_REACH tokens), as the runtime's windows do (v7); False:
+                                        # cuts where they fall, the recipe up to v6
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
 
     def __post_init__(self) -> None:
