@@ -123,11 +123,17 @@ def window_starts(n: int, body: int, stride: int, anchors: np.ndarray | None = N
     while starts[-1] + body < n:
         prev = starts[-1]
         aim = prev + stride
-        near = anchors[(anchors > prev) & (anchors >= aim - ANCHOR_REACH)
-                       & (anchors <= min(aim + ANCHOR_REACH, prev + body - MIN_OVERLAP))]
-        nxt = int(near[np.argmin(np.abs(near - aim))]) if len(near) else aim
-        starts.append(min(nxt, n - body))  # the last window ends with the article
+        nxt = nearest_anchor(anchors, aim, max(prev + 1, aim - ANCHOR_REACH),
+                             min(aim + ANCHOR_REACH, prev + body - MIN_OVERLAP))
+        starts.append(min(aim if nxt is None else nxt, n - body))  # the last window ends with the article
     return starts
+
+
+def nearest_anchor(anchors: np.ndarray, aim: int, low: int, high: int) -> int | None:
+    """The one of ``anchors`` (sorted) nearest to ``aim`` among those in ``[low, high]`` (ties: the
+    earlier), or None. Places the runtime's windows and, in training, the random cuts."""
+    near = anchors[(anchors >= low) & (anchors <= high)]
+    return int(near[np.argmin(np.abs(near - aim))]) if len(near) else None
 
 
 def build_batch(encoded: Encoded, starts: list[int], body: int, cls_id: int, sep_id: int):

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UsageError
-from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode, sentence_starts
+from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode, nearest_anchor, sentence_starts
 from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH, WINDOW_ANCHOR
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
@@ -217,10 +217,8 @@ def windows_for_epoch(lengths: list[int], body: int, rng: np.random.Generator,
 def snap_to_anchor(cut: int, anchors: np.ndarray) -> int:
     """``cut`` moved to the nearest of ``anchors`` within :data:`ANCHOR_REACH` (ties: the earlier);
     a cut at or before the article's start, or with no anchor in reach, stays."""
-    if cut <= 0 or not len(anchors):
-        return cut
-    near = anchors[np.abs(anchors - cut) <= ANCHOR_REACH]
-    return int(near[np.argmin(np.abs(near - cut))]) if len(near) else cut
+    found = nearest_anchor(anchors, cut, cut - ANCHOR_REACH, cut + ANCHOR_REACH) if cut > 0 else None
+    return cut if found is None else found
 
 
 # -- model ------------------------------------------------------------------
