@@ -28,11 +28,10 @@ def main() -> None:
     ap.add_argument("--words", type=int, default=930)
     args = ap.parse_args()
 
-    import spacy
 
     from _articles import load_articles
     from unspin.hardware import cpu_summary
-    from unspin.pipeline import DEFAULT_MODEL, DOC_COMPONENTS, Engine, EngineConfig
+    from unspin.pipeline import DEFAULT_MODEL, DOC_COMPONENTS, Engine, EngineConfig, load_spacy
 
     texts, where = load_articles(args.n * 4, min_words=0)
     # trim or pad to about --words words so results compare across corpora
@@ -48,7 +47,7 @@ def main() -> None:
     print(f"{len(sized)} articles of ~{words // len(sized)} words ({where})")
     print(f"CPU: {cpu_summary()}")
 
-    nlp = spacy.load(DEFAULT_MODEL)
+    nlp = load_spacy(DEFAULT_MODEL)  # as the engine loads it (numpy BLAS, not blis)
     without = Engine(EngineConfig(components=tuple(c for c in DOC_COMPONENTS if c != "unspin_techniques")))
     sentence_model = ("unspin_claims", "unspin_framing")
     no_claims = Engine(EngineConfig(components=tuple(c for c in DOC_COMPONENTS if c not in sentence_model)))

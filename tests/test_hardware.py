@@ -21,3 +21,20 @@ def test_summary_names_the_model_and_what_the_int8_and_bf16_kernels_can_use():
 def test_summary_without_cpuinfo_still_says_something():
     assert cpu_flags("") == set() and cpu_summary("").endswith("cores")
     assert isinstance(cpu_summary(), str) and cpu_summary()  # this machine, whatever it is
+
+
+def test_blas_threads_caps_numpys_blas_inside_and_restores_it_after(monkeypatch):
+    import numpy  # noqa: F401
+    from threadpoolctl import threadpool_info
+
+    from unspin.hardware import blas_threads, threads_setting
+
+    def blas():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas()
+    with blas_threads(1):
+        assert blas() and all(n == 1 for n in blas())
+    assert blas() == before
+    monkeypatch.setenv("UNSPIN_THREADS", "3")
+    assert threads_setting() == 3

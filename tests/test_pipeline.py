@@ -147,3 +147,13 @@ def test_pipeline_components_usable_in_plain_spacy():
     doc = nlp("President Joe Biden spoke. Biden left.")
     assert [s.attrs["canonical"] for s in get_layer(doc, "entities")] == ["Joe Biden", "Joe Biden"]
     assert [sp.label_ for sp in doc.spans["entities"]] == ["PERSON", "PERSON"]
+
+
+def test_pipeline_spacy_runs_its_matrix_products_on_numpy_not_blis(engine):
+    from thinc.api import get_current_ops
+
+    for name, proc in engine.nlp.pipeline:
+        model = getattr(proc, "model", None)
+        if hasattr(model, "ops"):
+            assert model.ops.name == "numpy" and model.ops.use_blis is False, name
+    assert getattr(get_current_ops(), "use_blis", True) is True  # the caller's own default is left alone

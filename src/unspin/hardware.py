@@ -6,6 +6,7 @@ them, so every measured figure names the CPU it was measured on.
 """
 from __future__ import annotations
 
+import functools
 import os
 import platform
 from pathlib import Path
@@ -47,3 +48,23 @@ def cpu_summary(cpuinfo: str | None = None) -> str:
     has = [f for f in FEATURES if f in flags]
     lacks = [f for f in FEATURES if f not in flags]
     return f"{head}; " + (" ".join(has) or "none of these") + (f" (no {', '.join(lacks)})" if lacks else "")
+
+
+def threads_setting() -> int:
+    """Threads for each model run: ``UNSPIN_THREADS`` (default 1, one core per engine)."""
+    return int(os.environ.get("UNSPIN_THREADS", "1"))
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    import numpy  # noqa: F401  loads its BLAS, so the controller finds it
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def blas_threads(threads: int | None = None):
+    """A context in which numpy's BLAS (spaCy's matrix products, see
+    :func:`unspin.pipeline.load_spacy`) uses at most ``threads`` threads, by default
+    :func:`threads_setting`, as the onnxruntime sessions do: one engine, one core."""
+    return _blas_controller().limit(limits=threads or threads_setting(), user_api="blas")

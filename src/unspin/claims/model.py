@@ -17,7 +17,6 @@ of very unequal sentences, faster (``bench/speed.py``).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from ..hardware import threads_setting
 from ..techniques.features import load_tokenizer
 
 #: Where the shipped model lives (inside the package).
@@ -93,7 +93,7 @@ class ClaimModel:
         self.threshold = float(self.config.get("threshold", 0.5))
         self.calibration = self.config.get("calibration")
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or int(os.environ.get("UNSPIN_THREADS", "1"))
+        opts.intra_op_num_threads = threads or threads_setting()
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(self.dir / "model.onnx"), opts, providers=["CPUExecutionProvider"])
         self.dim = int(self.config["embedding_dim"])

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from spacy.tokens import Doc
 
 from ..claims.model import build_batch
 from ..errors import ModelError
+from ..hardware import threads_setting
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "models" / "quotes"
 _FILES = ("model.onnx", "config.json", "tokenizer.json", "head.npz")
@@ -126,7 +126,7 @@ class CueEncoder:
         with np.load(self.dir / "head.npz") as head:
             self.head = {k: head[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or int(os.environ.get("UNSPIN_THREADS", "1"))
+        opts.intra_op_num_threads = threads or threads_setting()
         opts.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(self.dir / "model.onnx"), opts, providers=["CPUExecutionProvider"])
         self.tokenizer_path = self.dir / "tokenizer.json"

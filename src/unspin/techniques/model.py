@@ -11,13 +11,13 @@ same length, so no batch is ever padded and the exported graph needs no mask
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelError
+from ..hardware import threads_setting
 from ..model import Span
 from . import calibration
 from .decode import combine, decode_any_spans, decode_spans, snap_to_sentences, supported_spans
@@ -76,7 +76,7 @@ class TechniqueModel:
         self.sentence_labels = frozenset(self.config.get("sentence_labels", ()))
         self.snap = bool(self.config.get("snap", False))
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or int(os.environ.get("UNSPIN_THREADS", "1"))
+        opts.intra_op_num_threads = threads or threads_setting()
         opts.inter_op_num_threads = 1
         self.onnx_path = self.dir / onnx_file
         self.session = ort.InferenceSession(str(self.onnx_path), opts, providers=["CPUExecutionProvider"])
