@@ -1,12 +1,14 @@
 """Full-analysis speed on one core, with and without the model stages.
 
-    python bench/speed.py [--n 30] [--words 930]
+    python bench/speed.py [--n 30] [--words 930] [--stages]
 
 Articles of about ``--words`` words (PTC training articles of at least that
 length when ../shared/data is there, else synthetic). One thread for every
 library (spaCy's BLAS and onnxruntime). Prints articles/s for spaCy alone, full
 analysis without techniques, without claims/genre/framing, full analysis, and the
 ratios. Target of the techniques and claims issues: at least 2 articles/s for full analysis.
+With ``--stages``, also the milliseconds an article spends in each pipeline component (spaCy's
+and unspin's), to see where the time goes on this CPU.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--words", type=int, default=930)
+    ap.add_argument("--stages", action="store_true", help="also print the time per article of each component")
     args = ap.parse_args()
 
 
@@ -73,6 +76,32 @@ def main() -> None:
     print(f"full analysis                   {r_full:6.2f} articles/s   (target >= 2)")
     print(f"ratio full / without techniques (time): {r_without / r_full:.2f}x; full / without claims and framing: "
           f"{r_no_claims / r_full:.2f}x; full / spaCy: {r_spacy / r_full:.2f}x")
+    if args.stages:
+        print_stages(full, sized)
+
+
+def stage_times(engine, texts: list[str]) -> dict[str, float]:
+    """Seconds per article in each component of ``engine``'s pipeline, in pipeline order."""
+    from unspin.hardware import blas_threads
+    from unspin.pipeline import spacy_text
+
+    totals = {name: 0.0 for name, _ in engine.nlp.pipeline}
+    with blas_threads():
+        for text in texts:
+            doc = engine.nlp.make_doc(spacy_text(text))
+            for name, proc in engine.nlp.pipeline:
+                t = time.perf_counter()
+                doc = proc(doc)
+                totals[name] += time.perf_counter() - t
+    return {name: t / len(texts) for name, t in totals.items()}
+
+
+def print_stages(engine, texts: list[str]) -> None:
+    times = stage_times(engine, texts)
+    print("time per article by component (one at a time, not batched):")
+    for name, t in times.items():
+        print(f"  {name:24s} {1000 * t:7.1f} ms")
+    print(f"  {'sum':24s} {1000 * sum(times.values()):7.1f} ms")
 
 
 if __name__ == "__main__":
