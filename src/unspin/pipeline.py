@@ -167,13 +167,14 @@ class Engine:
             doc = None
         if doc is not None:
             doc.user_data["unspin_meta"] = dict(article.meta)
-            for name, proc in self._doc_level:
-                try:
-                    doc = proc(doc)
-                except Exception as exc:  # noqa: BLE001
-                    log.debug("%s failed on %s", name, article.id, exc_info=True)
-                    analysis.diagnose("error", "E901", f"{name} failed: {type(exc).__name__}: {exc}; "
-                                                       "the other layers are complete")
+            with blas_threads():
+                for name, proc in self._doc_level:
+                    try:
+                        doc = proc(doc)
+                    except Exception as exc:  # noqa: BLE001
+                        log.debug("%s failed on %s", name, article.id, exc_info=True)
+                        analysis.diagnose("error", "E901", f"{name} failed: {type(exc).__name__}: {exc}; "
+                                                           "the other layers are complete")
             for name, spans in get_layers(doc).items():
                 analysis.layers[name] = list(spans)
             analysis.labels.update(get_labels(doc))
