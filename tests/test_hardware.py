@@ -38,3 +38,23 @@ def test_blas_threads_caps_numpys_blas_inside_and_restores_it_after(monkeypatch)
     assert blas() == before
     monkeypatch.setenv("UNSPIN_THREADS", "3")
     assert threads_setting() == 3
+
+
+def test_blas_threads_nested_or_overlapping_restores_only_when_the_last_leaves():
+    import numpy  # noqa: F401
+    from threadpoolctl import threadpool_info
+
+    from unspin.hardware import blas_threads
+
+    def blas():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas()
+    outer = blas_threads(1)
+    outer.__enter__()
+    inner = blas_threads(1)
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # left out of order, as two threads may
+    assert all(n == 1 for n in blas())
+    inner.__exit__(None, None, None)
+    assert blas() == before

@@ -6,9 +6,11 @@ them, so every measured figure names the CPU it was measured on.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import platform
+import threading
 from pathlib import Path
 
 #: instruction-set extensions that change how fast (or how exactly) the models run
@@ -55,16 +57,44 @@ def threads_setting() -> int:
     return int(os.environ.get("UNSPIN_THREADS", "1"))
 
 
-@functools.lru_cache(maxsize=1)
-def _blas_controller():
-    import numpy  # noqa: F401  loads its BLAS, so the controller finds it
-    from threadpoolctl import ThreadpoolController
+class _BlasCap:
+    """Caps numpy's BLAS while any thread is inside :func:`blas_threads`: the first to enter sets
+    the cap, the last to leave restores the caller's setting (threadpoolctl's limits are
+    process-wide, so nested or concurrent analyses must not restore each other's)."""
 
-    return ThreadpoolController()
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._limiter = None
+
+    @functools.cached_property
+    def _controller(self):
+        import numpy  # noqa: F401  loads its BLAS, so the controller finds it
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController()
+
+    @contextlib.contextmanager
+    def __call__(self, threads: int):
+        with self._lock:
+            if self._depth == 0:
+                self._limiter = self._controller.limit(limits=threads, user_api="blas")
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._limiter.restore_original_limits()
+                    self._limiter = None
+
+
+_BLAS_CAP = _BlasCap()
 
 
 def blas_threads(threads: int | None = None):
     """A context in which numpy's BLAS (spaCy's matrix products, see
     :func:`unspin.pipeline.load_spacy`) uses at most ``threads`` threads, by default
     :func:`threads_setting`, as the onnxruntime sessions do: one engine, one core."""
-    return _blas_controller().limit(limits=threads or threads_setting(), user_api="blas")
+    return _BLAS_CAP(threads or threads_setting())
