@@ -86,7 +86,7 @@ def load_nlp(model: str = DEFAULT_MODEL, components: tuple[str, ...] = DOC_COMPO
 
 def load_spacy(model: str = DEFAULT_MODEL):
     """spaCy's pipeline with its matrix products on numpy's BLAS instead of thinc's blis:
-    on an AMD EPYC (Zen 4) blis ran them 4-5x slower than numpy's OpenBLAS (spaCy alone 3.7
+    on an AMD EPYC with AVX-512 blis ran them 4-5x slower than numpy's OpenBLAS (spaCy alone 3.7
     against 6.1 articles/s on one core), with the same tags, parses, lemmas and entities
     on 23,394 tokens of PTC articles. Run it under :func:`unspin.hardware.blas_threads`."""
     import spacy
