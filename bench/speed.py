@@ -31,7 +31,6 @@ def main() -> None:
     ap.add_argument("--stages", action="store_true", help="also print the time per article of each component")
     args = ap.parse_args()
 
-
     from _articles import load_articles
     from unspin.hardware import cpu_summary
     from unspin.pipeline import DEFAULT_MODEL, DOC_COMPONENTS, Engine, EngineConfig, load_spacy

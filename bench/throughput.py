@@ -40,7 +40,6 @@ def main() -> None:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "UNSPIN_THREADS"):
         os.environ[var] = str(args.threads)
 
-
     from _articles import load_articles
     from unspin.hardware import cpu_summary
     from unspin.pipeline import DEFAULT_MODEL, Engine, EngineConfig, load_spacy

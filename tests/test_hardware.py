@@ -23,14 +23,16 @@ def test_summary_without_cpuinfo_still_says_something():
     assert isinstance(cpu_summary(), str) and cpu_summary()  # this machine, whatever it is
 
 
-def test_blas_threads_caps_numpys_blas_inside_and_restores_it_after(monkeypatch):
-    import numpy  # noqa: F401
+def blas() -> list[int]:
+    """Threads of each BLAS library loaded (numpy's among them)."""
+    import numpy  # noqa: F401  loads its BLAS
     from threadpoolctl import threadpool_info
 
-    from unspin.hardware import blas_threads, threads_setting
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 
-    def blas():
-        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+def test_blas_threads_caps_numpys_blas_inside_and_restores_it_after(monkeypatch):
+    from unspin.hardware import blas_threads, threads_setting
 
     before = blas()
     with blas_threads(1):
@@ -41,13 +43,7 @@ def test_blas_threads_caps_numpys_blas_inside_and_restores_it_after(monkeypatch)
 
 
 def test_blas_threads_nested_or_overlapping_restores_only_when_the_last_leaves():
-    import numpy  # noqa: F401
-    from threadpoolctl import threadpool_info
-
     from unspin.hardware import blas_threads
-
-    def blas():
-        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 
     before = blas()
     outer = blas_threads(1)
