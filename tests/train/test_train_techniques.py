@@ -105,6 +105,15 @@ def test_train_techniques_smoke(tmp_path, bf16):
             {k: fourth[k] for k in ("thresholds", "calibration", "decode", "support_threshold")}
         assert fifth["metrics"]["tune"] == fourth["metrics"]["tune"]
         assert "--anchor-windows" in (out / "MODEL_CARD.md").read_text()
+    else:  # trained again on the tune split too, with this model's decoding and calibration
+        logs = []
+        again = train(TechniqueTrainConfig(**{**cfg.__dict__, "out_dir": str(tmp_path / "on-tune"), "weights_out": None,
+                                              "decoding_from": str(out)}), log=logs.append)
+        second = json.loads((again / "config.json").read_text())
+        assert second["decoding_from"] == str(out) and "tune" not in second["metrics"]
+        assert {k: second[k] for k in ("labels", "thresholds", "calibration", "decode", "support_threshold")} == \
+            {k: config[k] for k in ("labels", "thresholds", "calibration", "decode", "support_threshold")}
+        assert any("tune articles trained on too" in m for m in logs)
 
 
 def _decoder(labels, **settings):
@@ -439,6 +448,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--no-anchor-train-windows"]) == 0
     assert (seen[-1].anchor_train_windows, seen[1].anchor_train_windows) == (False, True)
     assert main(["train", "quotes", "--anchor-train-windows"]) == 2
+    assert main(["train", "techniques", "--decoding-from", "some/model"]) == 0
+    assert (seen[-1].decoding_from, seen[1].decoding_from) == ("some/model", None)
+    assert main(["train", "claims", "--decoding-from", "some/model"]) == 2
+    assert main(["train", "techniques", "--retune", "--decoding-from", "some/model"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):
@@ -510,6 +523,37 @@ def test_cross_fitted_estimate_scores_every_article_once_per_shuffle_with_a_deco
     assert "SI   1.0000" in cf.format_cross_fit(m)
     with pytest.raises(UsageError, match="folds"):
         cf.cross_fitted_estimate("unused", recs[:4], cfg, folds=3)
+
+
+def _reference(tmp_path, **changes):
+    recorded = {"include": ["semeval2023", "ptc2020", "semeval2021"], "languages": ["en"], "seed": 13,
+                "held_fraction": 0.25, "any_channel": True}
+    config = {"labels": ["Doubt", "Slogans"], "thresholds": {"Doubt": 0.4, "Slogans": 0.6}, "decode": "extend",
+              "calibration": {"x": [0.1, 0.9], "y": [0.2, 0.8]}, "max_len": 256, "stride": 192,
+              "train_config": {**recorded, **changes}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    return config
+
+
+def test_decoding_from_takes_a_reference_trained_on_the_same_split(tmp_path):
+    from unspin.train.techniques import reference_decoding
+
+    config = _reference(tmp_path)
+    got = reference_decoding(TechniqueTrainConfig(decoding_from=str(tmp_path)))
+    assert {k: got[k] for k in ("labels", "thresholds", "calibration", "decode")} == \
+        {k: config[k] for k in ("labels", "thresholds", "calibration", "decode")}
+    assert "train_config" not in got
+    _reference(tmp_path, seed=14)  # another split: its decoding was chosen on articles that may be test ones now
+    with pytest.raises(UsageError, match="seed"):
+        reference_decoding(TechniqueTrainConfig(decoding_from=str(tmp_path)))
+    _reference(tmp_path)
+    with pytest.raises(UsageError, match="stride"):
+        reference_decoding(TechniqueTrainConfig(decoding_from=str(tmp_path), stride=128))
+    with pytest.raises(UsageError, match="no model config"):
+        reference_decoding(TechniqueTrainConfig(decoding_from=str(tmp_path / "nowhere")))
+    (tmp_path / "config.json").write_text(json.dumps({"labels": ["Doubt"], "train_config": {"seed": 13}}))
+    with pytest.raises(UsageError, match="thresholds"):
+        reference_decoding(TechniqueTrainConfig(decoding_from=str(tmp_path)))
 
 
 def test_calibrate_only_says_what_is_missing(tmp_path):

@@ -58,6 +58,10 @@ def add_parser(sub) -> None:
                    help="techniques: cut the training windows at sentence starts too (each random cut moved to the "
                         "nearest sentence start within 48 wordpieces), as the runtime places its windows (the "
                         "default, as the shipped v7); --no-anchor-train-windows: cuts where they fall (up to v6)")
+    p.add_argument("--decoding-from", metavar="MODEL_DIR",
+                   help="techniques: train on the tune split too and take the decoding and score calibration from "
+                        "MODEL_DIR, a model trained on the same split without it (e.g. the shipped one); only the "
+                        "test split is measured")
     p.add_argument("--calibrate-only", action="store_true", default=None,
                    help="techniques: fit only the score calibration of the model in --out (default: the shipped "
                         "one) again, on its recorded tune split; weights and decoding kept (a few minutes)")
@@ -80,7 +84,8 @@ _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", 
                     "anchor_windows": "--anchor-windows",
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
-                    "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows"}
+                    "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows",
+                    "decoding_from": "--decoding-from"}
 #: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
 #: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
 #: settings, refuse

@@ -80,6 +80,9 @@ class TechniqueTrainConfig:
                                         # nearest within ANCHOR_REACH tokens), as the runtime's windows do (v7); False:
                                         # cuts where they fall, the recipe up to v6
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
+    decoding_from: str | None = None  # set: train on the tune split too, and take the labels, the decoding and the
+                                      # score calibration from this model (one trained on the same split without
+                                      # it, e.g. the shipped one); only the test split is measured
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
@@ -143,6 +146,38 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+#: what a model trained on the tune split too takes from the model named by ``decoding_from``
+REFERENCE_KEYS = ("labels", "thresholds", "threshold_shrink", "max_gap", "decode", "snap", "support_threshold",
+                  "any_threshold", "calibration", "calibration_data", "sentence_labels", "max_len", "stride")
+#: the training settings that decide the split: the reference must have been trained with the same ones
+SPLIT_KEYS = ("include", "languages", "seed", "held_fraction", "any_channel")
+
+
+def reference_decoding(cfg: TechniqueTrainConfig) -> dict:
+    """The labels, decoding and calibration of the model in ``cfg.decoding_from``, after checking that
+    it was trained on the same split (so its decoding was chosen on the articles now trained on, never
+    on the test ones)."""
+    path = Path(cfg.decoding_from) / "config.json"
+    if not path.is_file():
+        raise UsageError(f"decoding_from: no model config at {path}; name a technique model directory")
+    ref = json.loads(path.read_text(encoding="utf-8"))
+    recorded = ref.get("train_config") or {}
+    differ = [k for k in SPLIT_KEYS if k in recorded and _as_tuple(recorded[k]) != _as_tuple(getattr(cfg, k))]
+    missing = [k for k in ("labels", "thresholds", "calibration") if not ref.get(k)]
+    if differ or missing or "seed" not in recorded:
+        raise UsageError(f"decoding_from: {cfg.decoding_from} cannot lend its decoding to this run (settings that "
+                         f"differ: {differ or 'none'}; missing: {missing or ('train_config' if 'seed' not in recorded else 'none')}); "
+                         "name a model trained with the same corpora, languages, seed and held_fraction")
+    if (ref.get("max_len"), ref.get("stride")) != (cfg.max_len, cfg.stride):
+        raise UsageError(f"decoding_from: {cfg.decoding_from} uses windows of {ref.get('max_len')} stride "
+                         f"{ref.get('stride')}, this run {cfg.max_len} stride {cfg.stride}")
+    return {k: ref[k] for k in REFERENCE_KEYS if k in ref}
+
+
+def _as_tuple(v):
+    return tuple(v) if isinstance(v, (list, tuple)) else v
 
 
 # -- data -------------------------------------------------------------------
@@ -319,6 +354,10 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     torch.set_num_threads(cfg.threads)
     bf16 = use_bf16(cfg, log)
     train_recs, tune_recs, test_recs = split_records(cfg)
+    reference = reference_decoding(cfg) if cfg.decoding_from else None
+    if reference is not None:
+        train_recs = train_recs + tune_recs
+        log(f"the {len(tune_recs)} tune articles trained on too; decoding and calibration from {cfg.decoding_from}")
     twins = swap_twins(train_recs) if cfg.swap_augment else []
     n_orig = len(train_recs)
     train_recs = train_recs + [copy for _i, copy, _sw in twins]
@@ -327,6 +366,8 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
         for _s, _e, lab, _o in r.spans:
             counts[lab] = counts.get(lab, 0) + 1
     labels = [n for n in NAMES if counts.get(n, 0) >= cfg.min_label_spans]
+    if reference is not None:
+        labels = list(reference["labels"])  # the reference's thresholds are per label
     log(f"train {len(train_recs)} records, tune {len(tune_recs)}, test {len(test_recs)}; {len(labels)} labels")
     tok_path = encoder_dir() / "tokenizer.json"
     encs = [encode(r.text, tok_path) for r in train_recs]
@@ -469,10 +510,12 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
         "train_config": recorded_config(cfg), "train_minutes": round((time.time() - t0) / 60, 1),
         "epochs": fitted["epochs"], "final_loss": fitted["final_loss"], "bf16": fitted["bf16"],
     }
+    if cfg.decoding_from:
+        config.update({k: v for k, v in reference_decoding(cfg).items() if k != "labels"}, decoding_from=cfg.decoding_from)
     (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     from .techniques_tune import tune_and_evaluate
 
-    metrics = tune_and_evaluate(tmp, tune_recs, test_recs, cfg, log=log)
+    metrics = tune_and_evaluate(tmp, tune_recs, test_recs, cfg, log=log, decoding="keep" if cfg.decoding_from else "all")
     write_card(tmp, cfg, metrics, len(train_recs), len(tune_recs))
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
@@ -613,6 +656,10 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
         + "." + (" Forward passes in training ran under bfloat16 autocast." if config.get("bf16", cfg.bf16) else
                  " Training ran in fp32.")
+        + (f" The tune split ({n_tune} articles) was trained on too: the labels, the decoding above and the score "
+           f"calibration are those of `{config['decoding_from']}`, a model trained on the same split without it that "
+           "chose them there (`unspin train techniques --decoding-from`); the test split is measured as always."
+           if config.get("decoding_from") else "")
     )
     extra = ("\nThresholds (a technique at > 1 is switched off: its tune F1 stayed below 0.02):\n\n"
              + "\n".join(f"* {k}: {v}" for k, v in config["thresholds"].items()) + "\n")
