@@ -7,7 +7,7 @@ import pytest
 from unspin.claims.model import ClaimModel, model_available
 
 #: dev-test F1 (positive class) of the shipped model at its dev-chosen threshold (0.742), minus a margin
-FLOOR = 0.84  # shipped fine-tuned model: 0.866
+FLOOR = 0.84  # shipped 4-layer student: 0.856 one sentence per run (its 6-layer teacher: 0.854)
 
 
 @pytest.mark.data

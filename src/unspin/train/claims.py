@@ -397,7 +397,9 @@ def write_card(model_dir: Path, cfg: ClaimTrainConfig, config: dict, n_train: in
     )
     text = render_card("unspin sentence model (check-worthiness)", summary, ("checkthat2024",),
                        recorded_config(cfg), format_metrics(config["metrics"]),
-                       "unspin train claims   # or: make model-claims")
+                       ("unspin train claims --out build/claims-teacher   # the 6-layer teacher\n"
+                        f"unspin train claims --layers {cfg.layers} --teacher build/claims-teacher   # or: make model-claims"
+                        if cfg.teacher_dir else "unspin train claims   # or: make model-claims"))
     text = text.replace("rebuild it without a corpus with\n`unspin train ... --exclude CORPUS`.", "there is no "
                         "substitute corpus.")
     text = text.replace("## Validation (held-out articles, split by article)",
