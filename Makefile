@@ -41,9 +41,9 @@ test-all: $(STAMP)
 model-techniques: $(STAMP)
 	$(BIN)/unspin train techniques
 
-# Rebuild the shipped sentence model (check-worthiness; its embeddings feed genre and framing), about
-# 10 minutes on 2 free cores, then the genre and framing heads over it (about 2 minutes).
-# The shipped sentence model: a 6-layer teacher, then the 4-layer student distilled from it (about 25 minutes on 2 cores).
+# Rebuild the shipped sentence model (check-worthiness; its embeddings feed genre and framing): a 6-layer
+# teacher, then the 4-layer student distilled from it (about 25 minutes on 2 free cores); then rebuild the
+# genre and framing heads over it with model-framing (about 6 minutes).
 model-claims: $(STAMP)
 	$(BIN)/unspin train claims --out build/claims-teacher
 	$(BIN)/unspin train claims --layers 4 --teacher build/claims-teacher

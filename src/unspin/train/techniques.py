@@ -166,9 +166,10 @@ def reference_decoding(cfg: TechniqueTrainConfig) -> dict:
     recorded = ref.get("train_config") or {}
     differ = [k for k in SPLIT_KEYS if k in recorded and _as_tuple(recorded[k]) != _as_tuple(getattr(cfg, k))]
     missing = [k for k in ("labels", "thresholds", "calibration") if not ref.get(k)]
-    if differ or missing or "seed" not in recorded:
+    missing += [] if "seed" in recorded else ["train_config"]
+    if differ or missing:
         raise UsageError(f"decoding_from: {cfg.decoding_from} cannot lend its decoding to this run (settings that "
-                         f"differ: {differ or 'none'}; missing: {missing or ('train_config' if 'seed' not in recorded else 'none')}); "
+                         f"differ: {differ or 'none'}; missing: {missing or 'none'}); "
                          "name a model trained with the same corpora, languages, seed and held_fraction")
     if (ref.get("max_len"), ref.get("stride")) != (cfg.max_len, cfg.stride):
         raise UsageError(f"decoding_from: {cfg.decoding_from} uses windows of {ref.get('max_len')} stride "
