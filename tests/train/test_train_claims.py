@@ -130,7 +130,9 @@ def test_train_claims_smoke(tmp_path, finetune):
 
         student = train(ClaimTrainConfig(data_dir=str(FIXTURES), out_dir=str(tmp_path / "student"), batch_size=4,
                                          epochs=1, threads=1, layers=2, teacher_dir=str(out)), log=lambda m: None)
-        layer_norms = lambda d: sum(n.op_type.endswith("LayerNormalization") for n in onnx.load(str(d / "model.onnx")).graph.node)  # noqa: E731
+        def layer_norms(model_dir):
+            return sum(n.op_type.endswith("LayerNormalization") for n in onnx.load(str(model_dir / "model.onnx")).graph.node)
+
         assert layer_norms(student) < layer_norms(out)
         assert ClaimModel(student).run(["Crime fell by half."]).embeddings.shape == (1, 384)
         assert json.loads((student / "config.json").read_text())["train_config"]["layers"] == 2

@@ -549,7 +549,7 @@ def test_decoding_from_takes_a_reference_trained_on_the_same_split(tmp_path):
     _reference(tmp_path)
     with pytest.raises(UsageError, match="stride"):
         reference_decoding(TechniqueTrainConfig(decoding_from=str(tmp_path), stride=128))
-    with pytest.raises(UsageError, match="no model config"):
+    with pytest.raises(UsageError, match="no technique model"):  # the shared loader's words
         reference_decoding(TechniqueTrainConfig(decoding_from=str(tmp_path / "nowhere")))
     (tmp_path / "config.json").write_text(json.dumps({"labels": ["Doubt"], "train_config": {"seed": 13}}))
     with pytest.raises(UsageError, match="thresholds"):

@@ -149,7 +149,7 @@ def train(cfg: ClaimTrainConfig, log=print) -> Path:
     target = y
     if cfg.teacher_dir:
         teacher = ClaimModel(cfg.teacher_dir, threads=cfg.threads).run([s.text for s in train_set]).logits
-        target = ((1 - cfg.teacher_weight) * y + cfg.teacher_weight / (1 + np.exp(-teacher))).astype(np.float32)
+        target = ((1 - cfg.teacher_weight) * y + cfg.teacher_weight * platt(teacher, None)).astype(np.float32)
         log(f"targets: {1 - cfg.teacher_weight:g} x label + {cfg.teacher_weight:g} x the probability of "
             f"{cfg.teacher_dir} (mean |target - label| {np.abs(target - y).mean():.3f})")
     model, Exported = build_model(cfg.layers)

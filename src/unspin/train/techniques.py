@@ -150,35 +150,24 @@ def seed_everything(seed: int) -> None:
 
 #: what a model trained on the tune split too takes from the model named by ``decoding_from``
 REFERENCE_KEYS = ("labels", "thresholds", "threshold_shrink", "max_gap", "decode", "snap", "support_threshold",
-                  "any_threshold", "calibration", "calibration_data", "sentence_labels", "max_len", "stride")
-#: the training settings that decide the split: the reference must have been trained with the same ones
-SPLIT_KEYS = ("include", "languages", "seed", "held_fraction", "any_channel")
+                  "any_threshold", "calibration", "calibration_data", "sentence_labels")
+#: the training settings that decide the split and the windows: the reference must share them
+SPLIT_KEYS = ("include", "languages", "seed", "held_fraction", "any_channel", "max_len", "stride")
 
 
 def reference_decoding(cfg: TechniqueTrainConfig) -> dict:
     """The labels, decoding and calibration of the model in ``cfg.decoding_from``, after checking that
     it was trained on the same split (so its decoding was chosen on the articles now trained on, never
-    on the test ones)."""
-    path = Path(cfg.decoding_from) / "config.json"
-    if not path.is_file():
-        raise UsageError(f"decoding_from: no model config at {path}; name a technique model directory")
-    ref = json.loads(path.read_text(encoding="utf-8"))
-    recorded = ref.get("train_config") or {}
-    differ = [k for k in SPLIT_KEYS if k in recorded and _as_tuple(recorded[k]) != _as_tuple(getattr(cfg, k))]
-    missing = [k for k in ("labels", "thresholds", "calibration") if not ref.get(k)]
-    missing += [] if "seed" in recorded else ["train_config"]
+    on the test ones) with the same windows."""
+    config = read_model_config(Path(cfg.decoding_from))
+    recorded = train_config_of(config, Path(cfg.decoding_from) / "config.json")
+    differ = [k for k in SPLIT_KEYS if getattr(recorded, k) != getattr(cfg, k)]
+    missing = [k for k in ("labels", "thresholds", "calibration") if not config.get(k)]
     if differ or missing:
         raise UsageError(f"decoding_from: {cfg.decoding_from} cannot lend its decoding to this run (settings that "
                          f"differ: {differ or 'none'}; missing: {missing or 'none'}); "
-                         "name a model trained with the same corpora, languages, seed and held_fraction")
-    if (ref.get("max_len"), ref.get("stride")) != (cfg.max_len, cfg.stride):
-        raise UsageError(f"decoding_from: {cfg.decoding_from} uses windows of {ref.get('max_len')} stride "
-                         f"{ref.get('stride')}, this run {cfg.max_len} stride {cfg.stride}")
-    return {k: ref[k] for k in REFERENCE_KEYS if k in ref}
-
-
-def _as_tuple(v):
-    return tuple(v) if isinstance(v, (list, tuple)) else v
+                         "name a model trained with the same corpora, languages, seed, held_fraction and windows")
+    return {k: config[k] for k in REFERENCE_KEYS if k in config}
 
 
 # -- data -------------------------------------------------------------------
@@ -346,8 +335,8 @@ def output_weighting(n_out: int, any_weight: float):
 def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     """Train one tagger (no export). Returns the trained ``model`` (weights: the moving average
     when ``cfg.ema``) and its ``Exported`` wrapper class, ``labels``, ``n_out``, ``cls_id``,
-    ``sep_id``, ``sentence_labels``, ``epochs``, ``final_loss``, ``bf16`` (whether autocast ran) and
-    the ``train``/``tune``/``test`` records."""
+    ``sep_id``, ``sentence_labels``, ``epochs``, ``final_loss``, ``bf16`` (whether autocast ran),
+    the ``train``/``tune``/``test`` records and the ``reference`` decoding (``cfg.decoding_from``, else None)."""
     import torch
 
     t0 = time.time()
@@ -481,7 +470,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     return {"model": model, "Exported": Exported, "labels": labels, "n_out": n_out, "cls_id": cls_id,
             "sep_id": sep_id, "sentence_labels": sentence_scale_labels(train_recs, labels), "epochs": epoch,
             "final_loss": float(np.mean(running[-50:])) if running else None, "bf16": bf16,
-            "train": train_recs, "tune": tune_recs, "test": test_recs}
+            "train": train_recs, "tune": tune_recs, "test": test_recs, "reference": reference}
 
 
 def train(cfg: TechniqueTrainConfig, log=print) -> Path:
@@ -512,7 +501,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
         "epochs": fitted["epochs"], "final_loss": fitted["final_loss"], "bf16": fitted["bf16"],
     }
     if cfg.decoding_from:
-        config.update({k: v for k, v in reference_decoding(cfg).items() if k != "labels"}, decoding_from=cfg.decoding_from)
+        config.update({k: v for k, v in fitted["reference"].items() if k != "labels"}, decoding_from=cfg.decoding_from)
     (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     from .techniques_tune import tune_and_evaluate
 
@@ -528,19 +517,28 @@ def recorded_train_config(model_dir: Path, data_dir: str | None = None) -> Techn
     """The training config recorded in a model's ``config.json`` (keys this version does not
     know are skipped; missing ones take today's defaults), reading the corpora from ``data_dir``
     when given: what re-creates the model's own train / tune / test split."""
-    path = Path(model_dir) / "config.json"
+    cfg = train_config_of(read_model_config(Path(model_dir)), Path(model_dir) / "config.json")
+    if data_dir:
+        cfg.data_dir = data_dir
+    return cfg
+
+
+def read_model_config(model_dir: Path) -> dict:
+    """A technique model's ``config.json``."""
+    path = model_dir / "config.json"
     if not path.is_file():
         raise UsageError(f"no technique model in {model_dir} (no config.json); give the directory of a "
                          "model trained with 'unspin train techniques'")
-    config = json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def train_config_of(config: dict, path: Path) -> TechniqueTrainConfig:
+    """The :class:`TechniqueTrainConfig` recorded in a model's ``config`` (read from ``path``)."""
     if "train_config" not in config:
         raise UsageError(f"{path} records no training settings ('train_config'), so its tune split cannot be "
                          "re-created; retrain it with 'unspin train techniques'")
     known = TechniqueTrainConfig.__dataclass_fields__
-    cfg = TechniqueTrainConfig(**{k: v for k, v in config["train_config"].items() if k in known})
-    if data_dir:
-        cfg.data_dir = data_dir
-    return cfg
+    return TechniqueTrainConfig(**{k: v for k, v in config["train_config"].items() if k in known})
 
 
 def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, support: bool = False,
