@@ -231,6 +231,32 @@ def test_runtime_repetition_features_count_other_occurrences():
     assert 0 <= f[:, 3].min() and f[:, 3].max() < 1
 
 
+def test_runtime_features_exact_on_tokens_between_and_inside_words():
+    import math
+
+    text = "Tax-cuts,  tax cuts; TAX\u00e9 cuts! x"
+    # tokens starting inside words, at punctuation, in blanks, and one past a word's end
+    offsets = np.array([[0, 3], [3, 4], [4, 8], [8, 9], [9, 10], [11, 14], [15, 19], [19, 20], [21, 25],
+                        [22, 24], [26, 30], [30, 31], [32, 33]])
+    f = token_features(text, offsets)
+    words = [(0, 3, "tax"), (4, 8, "cuts"), (11, 14, "tax"), (15, 19, "cuts"), (21, 25, "tax\u00e9"),
+             (26, 30, "cuts"), (32, 33, "x")]
+    for i, (s, _e) in enumerate(offsets):  # what each token must get, word by word
+        assert f[i, 3] == np.float32(s / len(text))
+        k = next((k for k, (a, b, _w) in enumerate(words) if a <= s < b), None)
+        if k is None:
+            assert f[i, :3].tolist() == [0, 0, 0]
+            continue
+        w = words[k][2]
+        assert f[i, 0] == np.float32(math.log1p(sum(x[2] == w for x in words) - 1))
+        nxt = (w, words[k + 1][2]) if k + 1 < len(words) else None
+        pairs = list(zip([x[2] for x in words], [x[2] for x in words][1:]))
+        assert f[i, 2] == (np.float32(math.log1p(pairs.count(nxt) - 1)) if nxt else 0)
+    assert f[2, 0] == np.float32(math.log1p(2)) and f[0, 2] == np.float32(math.log1p(1))
+    assert token_features("", np.zeros((0, 2), dtype=np.int64)).shape == (0, 4)
+    assert token_features("...", np.array([[0, 3]])).tolist() == [[0, 0, 0, 0]]
+
+
 def test_runtime_decode_joins_small_gaps_and_grows_to_words():
     text = "unbelievably corrupt elites"
     offsets = np.array([[0, 6], [6, 12], [13, 20], [21, 27]])

@@ -50,28 +50,30 @@ def load_tokenizer(path: str):
 def token_features(text: str, offsets: np.ndarray) -> np.ndarray:
     """Per token: log1p(other occurrences of its word), its word is a function word,
     log1p(other occurrences of the word bigram it starts), relative position in the article."""
+    offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    feats = np.zeros((len(offsets), N_FEATURES), dtype=np.float32)
+    feats[:, 3] = offsets[:, 0] / max(len(text), 1)
     words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    if not words or not len(offsets):
+        return feats
+    lowered = [w for _, _, w in words]
     counts: dict[str, int] = {}
-    for _, _, w in words:
+    for w in lowered:
         counts[w] = counts.get(w, 0) + 1
     bigrams: dict[tuple[str, str], int] = {}
-    for (_, _, a), (_, _, b) in zip(words, words[1:]):
-        bigrams[(a, b)] = bigrams.get((a, b), 0) + 1
-    starts = np.array([w[0] for w in words], dtype=np.int64) if words else np.zeros(0, dtype=np.int64)
-    feats = np.zeros((len(offsets), N_FEATURES), dtype=np.float32)
-    n_chars = max(len(text), 1)
-    for i, (s, _e) in enumerate(offsets):
-        feats[i, 3] = s / n_chars
-        if not words:
-            continue
-        k = int(np.searchsorted(starts, s, side="right")) - 1
-        if k < 0 or not (words[k][0] <= s < words[k][1]):
-            continue
-        w = words[k][2]
-        feats[i, 0] = math.log1p(counts[w] - 1)
-        feats[i, 1] = 1.0 if w in _STOP else 0.0
-        if k + 1 < len(words):
-            feats[i, 2] = math.log1p(bigrams[(w, words[k + 1][2])] - 1)
+    for pair in zip(lowered, lowered[1:]):
+        bigrams[pair] = bigrams.get(pair, 0) + 1
+    # per word of the text: the three features its tokens get
+    per_word = np.zeros((len(words), 3), dtype=np.float64)
+    per_word[:, 0] = [math.log1p(counts[w] - 1) for w in lowered]
+    per_word[:, 1] = [w in _STOP for w in lowered]
+    per_word[:-1, 2] = [math.log1p(bigrams[pair] - 1) for pair in zip(lowered, lowered[1:])]
+    starts = np.array([w[0] for w in words], dtype=np.int64)
+    ends = np.array([w[1] for w in words], dtype=np.int64)
+    k = np.searchsorted(starts, offsets[:, 0], side="right") - 1
+    inside = k >= 0
+    inside[inside] = offsets[inside, 0] < ends[k[inside]]  # the token starts inside that word
+    feats[inside, :3] = per_word[k[inside]]
     return feats
 
 
