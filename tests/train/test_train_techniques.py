@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.mark.parametrize("field,value", [
     ("include", ("nope",)), ("held_fraction", 0.0), ("max_len", 8), ("stride", 0), ("steps", 0), ("lr", 0.0),
     ("attention_dropout", -0.1), ("attention_dropout", 1.0), ("layer_decay", 0.0), ("layer_decay", 1.5),
-    ("any_weight", 0.0), ("any_weight", -1.0),
+    ("any_weight", 0.0), ("any_weight", -1.0), ("neg_focus", -1.0), ("neg_margin", -0.1), ("neg_margin", 0.5),
 ])
 def test_train_config_rejects_bad_values(field, value):
     with pytest.raises(UsageError, match=field):
@@ -258,6 +258,24 @@ def test_any_weight_without_the_any_channel_is_refused_and_one_keeps_the_plain_m
     assert weighted[0].tolist() == pytest.approx([(0.3 + 0.1 + 0.7 + 3 * 2.0) / 6, 3.0 / 6])
 
 
+def test_asymmetric_loss_is_weighted_bce_without_focus_and_spares_easy_negatives():
+    torch = pytest.importorskip("torch")
+    from unspin.train.techniques import asymmetric_bce
+
+    logits = torch.tensor([[-4.0, -1.0, 0.0, 2.0], [3.0, -2.5, 1.0, -0.2]])
+    target = torch.tensor([[0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0]])
+    pos_weight = torch.tensor([1.0, 3.0, 2.0, 1.5])
+    plain = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")(logits, target)
+    assert torch.allclose(asymmetric_bce(logits, target, pos_weight, 0.0, 0.0), plain, atol=1e-6)
+    focused = asymmetric_bce(logits, target, pos_weight, 2.0, 0.05)
+    positives = target == 1
+    assert torch.allclose(focused[positives], plain[positives], atol=1e-6)  # positives as before
+    assert focused[0, 0] == 0  # p = 0.018 < margin: a negative already right costs nothing
+    assert (focused[~positives] <= plain[~positives]).all()
+    # the hard negative (p = 0.95) keeps over half its loss, the easy one (p = 0.08) almost none
+    assert focused[1, 0] / plain[1, 0] > 0.5 and focused[1, 1] / plain[1, 1] < 0.01
+
+
 def test_sentence_scale_labels_use_median_news_span_length():
     from unspin.train.corpora import LabelledArticle
     from unspin.train.techniques import sentence_scale_labels
@@ -445,6 +463,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--any-weight", "4"]) == 0
     assert (seen[-1].any_weight, seen[1].any_weight) == (4.0, 1.0)
     assert main(["train", "claims", "--any-weight", "4"]) == 2
+    assert main(["train", "techniques", "--neg-focus", "2", "--neg-margin", "0.05"]) == 0
+    assert (seen[-1].neg_focus, seen[-1].neg_margin, seen[1].neg_focus, seen[1].neg_margin) == (2.0, 0.05, 0.0, 0.0)
+    assert main(["train", "claims", "--neg-focus", "2"]) == 2
+    assert main(["train", "techniques", "--calibrate-only", "--neg-margin", "0.05"]) == 2
     assert main(["train", "techniques", "--no-anchor-train-windows"]) == 0
     assert (seen[-1].anchor_train_windows, seen[1].anchor_train_windows) == (False, True)
     assert main(["train", "quotes", "--anchor-train-windows"]) == 2

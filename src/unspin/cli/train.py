@@ -57,6 +57,12 @@ def add_parser(sub) -> None:
     p.add_argument("--layer-decay", type=float,
                    help="techniques: each encoder layer learns at this times the rate of the layer above it "
                         "(default 1: one rate for the whole encoder)")
+    p.add_argument("--neg-focus", type=float,
+                   help="techniques: weigh each technique-free output's loss by its probability to this power "
+                        "(asymmetric focal loss: easy negatives count less; default 0, plain weighted BCE)")
+    p.add_argument("--neg-margin", type=float,
+                   help="techniques: with --neg-focus, probabilities below this count as fully right for "
+                        "technique-free outputs (default 0)")
     p.add_argument("--any-weight", type=float,
                    help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
                         "each technique's being 1 (default 1)")
@@ -91,7 +97,7 @@ _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", 
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
                     "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows",
-                    "decoding_from": "--decoding-from"}
+                    "decoding_from": "--decoding-from", "neg_focus": "--neg-focus", "neg_margin": "--neg-margin"}
 #: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
 #: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
 #: settings, refuse

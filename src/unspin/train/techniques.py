@@ -18,6 +18,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,9 @@ class TechniqueTrainConfig:
     warmup: float = 0.06
     weight_decay: float = 0.01
     pos_weight_max: float = 10.0
+    neg_focus: float = 0.0          # > 0: each technique-free output's loss weighted by its shifted probability to this
+                                    # power (asymmetric focal loss: easy negatives count less); 0: plain weighted BCE
+    neg_margin: float = 0.0         # with neg_focus: probabilities below this count as fully right for negatives
     threads: int = 2
     quantize: bool = True
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
@@ -105,7 +109,9 @@ class TechniqueTrainConfig:
             "attention_dropout": 0.0 <= self.attention_dropout < 1.0,
             "layer_decay": 0.0 < self.layer_decay <= 1.0,
             "dropout_masks": self.dropout_masks in DROPOUT_MASKS,
-            "swap_consistency": self.swap_consistency >= 0,  # without swap_augment there are no twins: no effect
+            "swap_consistency": self.swap_consistency >= 0,
+            "neg_focus": self.neg_focus >= 0,
+            "neg_margin": 0.0 <= self.neg_margin < 0.5,  # without swap_augment there are no twins: no effect
         }
         require(self, checks)
 
@@ -332,6 +338,25 @@ def output_weighting(n_out: int, any_weight: float):
     return lambda losses: (losses * weights).sum(-1)
 
 
+def asymmetric_bce(logits, target, pos_weight, focus: float, margin: float):
+    """Per-output loss: positives as in weighted BCE (``pos_weight`` times ``-log p``); negatives
+    ``-q**focus * log(1 - q)`` with ``q = max(p - margin, 0)`` (asymmetric loss, Ridnik et al. 2021),
+    so outputs already near 0 add little and the confusable ones most. ``focus = margin = 0`` is
+    plain weighted BCE."""
+    import torch
+    import torch.nn.functional as F
+
+    pos = -pos_weight * target * F.logsigmoid(logits)
+    if margin > 0:
+        q = (torch.sigmoid(logits) - margin).clamp(min=0)
+        neg_log = torch.log1p(-q)
+    else:
+        q = torch.sigmoid(logits)
+        neg_log = F.logsigmoid(-logits)
+    weight = q.pow(focus) if focus > 0 else 1.0
+    return pos - (1 - target) * weight * neg_log
+
+
 def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     """Train one tagger (no export). Returns the trained ``model`` (weights: the moving average
     when ``cfg.ema``) and its ``Exported`` wrapper class, ``labels``, ``n_out``, ``cls_id``,
@@ -388,7 +413,9 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     warm = max(1, int(cfg.warmup * cfg.steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (cfg.steps - s) / max(1, cfg.steps - warm)))
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    loss_fn = (torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+               if cfg.neg_focus == 0 and cfg.neg_margin == 0
+               else partial(asymmetric_bce, pos_weight=pos_weight, focus=cfg.neg_focus, margin=cfg.neg_margin))
     per_token = output_weighting(n_out, cfg.any_weight)  # the config keeps it 1 without the any channel
     rng = np.random.default_rng(stream_seed)
     body = cfg.max_len - 2
