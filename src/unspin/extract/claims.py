@@ -27,7 +27,7 @@ from spacy.tokens import Doc
 
 from ..claims.model import DEFAULT_MODEL_DIR, shared_model
 from ..model import Span
-from .layers import get_layer, set_layer
+from .layers import doc_text, get_layer, set_layer
 
 #: sentences with fewer words ("Photo: Reuters") are no claims
 MIN_WORDS = 3
@@ -92,7 +92,7 @@ class ClaimFinder:
     def __call__(self, doc: Doc) -> Doc:
         if self._model is None:
             self._model = shared_model(self.model_dir)
-        text = doc.text
+        text = doc_text(doc)
         sentences = get_layer(doc, "sentences")
         keep = candidate_sentences(text, sentences)
         out = self._model.run([text[sentences[i].start:sentences[i].end] for i in keep])

@@ -37,7 +37,7 @@ from ..errors import UsageError
 from ..model import Span
 from . import aliases as al
 from .aliases import AliasTable, get_table
-from .layers import set_layer
+from .layers import doc_text, set_layer
 
 #: spaCy labels kept as entities; numbers and dates go to the quantities layer.
 ENTITY_LABELS = frozenset(
@@ -381,7 +381,7 @@ def fix_labels(mentions: list[Mention], table: AliasTable) -> None:
 def entity_spans(doc: Doc, table: AliasTable | None = None) -> list[Span]:
     """The ``entities`` layer of a parsed ``doc`` (``table``: the alias table, default :func:`get_table`)."""
     table = table if table is not None else get_table()
-    text, words = doc.text, [t.text for t in doc]
+    text, words = doc_text(doc), [t.text for t in doc]
     taken = _Taken(len(text))
     mentions = ner_mentions(doc, text, taken)
     mentions += title_mentions(doc, text, words, taken)

@@ -7,7 +7,7 @@ latest explicit year earlier in the text.
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .layers import get_layer, set_layer
+from .layers import doc_text, get_layer, set_layer
 from .quantities import find_quantities
 
 META_KEY = "unspin_meta"
@@ -18,5 +18,5 @@ def add_quantities(doc: Doc) -> Doc:
     meta = doc.user_data.get(META_KEY) or {}
     date = meta.get("date") if isinstance(meta, dict) else None
     sentences = get_layer(doc, "sentences") or [(s.start_char, s.end_char) for s in doc.sents]
-    set_layer(doc, "quantities", find_quantities(doc.text, sentences=sentences, doc_date=date))
+    set_layer(doc, "quantities", find_quantities(doc_text(doc), sentences=sentences, doc_date=date))
     return doc

@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 from ..claims.model import build_batch
 from ..errors import ModelError
 from ..hardware import threads_setting
+from .layers import doc_text
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "data" / "models" / "quotes"
 _FILES = ("model.onnx", "config.json", "tokenizer.json", "head.npz")
@@ -81,7 +82,7 @@ def candidate_rows(doc: Doc, cands: list, blocked: list[tuple[int, int]], tokeni
         return []
     keys = list(by_sent)
     tok = load_tokenizer(str(tokenizer_path))
-    text = doc.text  # built anew on every access
+    text = doc_text(doc)
     encs = tok.encode_batch([text[a:b] for a, b in keys], add_special_tokens=False)
     rows = []
     for key, enc in zip(keys, encs, strict=True):

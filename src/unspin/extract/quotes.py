@@ -42,7 +42,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from ..model import Span
-from .layers import get_layer, set_layer
+from .layers import doc_text, get_layer, set_layer
 from .quote_cues import Cued, blocked_tokens, cue_span, find_cued, subject_of
 from .quote_lexicon import SPEECH_CUES
 from .quote_marks import QuoteSpan, find_quote_spans
@@ -311,7 +311,7 @@ def quote_spans(doc: Doc, model: CueModel | str | None = SHIPPED) -> list[Span]:
     cue model that accepts or rejects candidate cues (default: the shipped one; None: the lexicon alone)."""
     if isinstance(model, str):
         model = default_model()
-    text = doc.text  # built anew on every access: read it once
+    text = doc_text(doc)
     ents = [e for e in get_layer(doc, "entities") if e.label in _SPEAKER_LABELS]
     history: list[tuple[int, Span]] = []
     out: list[Span] = []
@@ -347,7 +347,7 @@ def add_quotes(doc: Doc) -> Doc:
     ``Doc`` without a dependency parse gets the quotations found from quote
     marks alone, without speakers."""
     if not doc.has_annotation("DEP"):
-        spans = marked_quote_spans(doc.text)
+        spans = marked_quote_spans(doc_text(doc))
     else:
         spans = quote_spans(doc)
     set_layer(doc, "quotes", spans)

@@ -5,7 +5,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..model import Span
-from .layers import set_layer
+from .layers import doc_text, set_layer
 
 
 @Language.component("unspin_linebreaks")
@@ -33,7 +33,7 @@ def mark_linebreaks(doc: Doc) -> Doc:
 
 def sentence_spans(doc: Doc) -> list[Span]:
     """Sentence spans trimmed of surrounding whitespace; whitespace-only sentences dropped."""
-    text = doc.text
+    text = doc_text(doc)
     out = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char

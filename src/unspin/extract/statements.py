@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..model import Span
-from .layers import get_layer, set_layer
+from .layers import doc_text, get_layer, set_layer
 
 #: hedge phrases (regular expressions, matched case-insensitively on word boundaries)
 HEDGE_PHRASES = (
@@ -51,8 +51,8 @@ _SOURCES_SAY = re.compile(r"\b((?:\w+ ){0,2}sources)\s+(?:say|said|claim|suggest
 
 def hedges_in(doc: Doc, start: int, end: int, text: str | None = None) -> list[str]:
     """Hedge cues in ``doc.text[start:end]``, lower-cased, in order of appearance
-    (``text`` is ``doc.text`` when the caller has it: reading it rebuilds it)."""
-    text = (doc.text if text is None else text)[start:end]
+    (``text`` is the article's text when the caller has it)."""
+    text = (doc_text(doc) if text is None else text)[start:end]
     found: list[tuple[int, int, str]] = []
     for m in _HEDGE.finditer(text):
         found.append((start + m.start(), start + m.end(), " ".join(m.group().lower().split())))
@@ -95,7 +95,7 @@ def statement_spans(doc: Doc) -> list[Span]:
     """The ``statements`` layer from the ``sentences`` and ``quotes`` layers."""
     quotes = get_layer(doc, "quotes")
     sentences = get_layer(doc, "sentences")
-    full = doc.text
+    full = doc_text(doc)
     out = []
     for sent, ids in zip(sentences, _quotes_by_sentence(sentences, quotes), strict=True):
         a, b = sent.start, sent.end

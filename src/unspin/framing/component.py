@@ -15,14 +15,14 @@ from ..claims.model import DEFAULT_MODEL_DIR as ENCODER_DIR
 from ..claims.model import shared_model
 from ..errors import ModelError
 from ..extract.claims import EMBEDDINGS_KEY, candidate_sentences
-from ..extract.layers import get_layer, get_layers, set_label
+from ..extract.layers import doc_text, get_layer, get_layers, set_label
 from .features import article_vector, genre_vector
 from .heads import DEFAULT_MODEL_DIR, shared_heads
 
 
 def sentence_outputs(doc: Doc, encoder_dir: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Texts, claim logits and embeddings of the article's candidate sentences."""
-    text = doc.text
+    text = doc_text(doc)
     sentences = get_layer(doc, "sentences")
     cached = doc.user_data.get(EMBEDDINGS_KEY)
     if cached is not None:
@@ -51,7 +51,7 @@ class FramingClassifier:
         texts, logits, emb = sentence_outputs(doc, self.encoder_dir)
         x = article_vector(texts, logits, emb)
         if self._heads.genre_inputs == "genre_vector":
-            g, missing = genre_vector(texts, logits, doc.text, get_layers(doc))
+            g, missing = genre_vector(texts, logits, doc_text(doc), get_layers(doc))
             set_label(doc, "genre", self._heads.genre(g, missing))
         else:
             set_label(doc, "genre", self._heads.genre(x))

@@ -8,7 +8,7 @@ and ``raw_score``. Overlapping spans with different techniques are normal.
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..extract.layers import set_layer
+from ..extract.layers import doc_text, set_layer
 from .model import DEFAULT_MODEL_DIR, shared_model
 
 
@@ -20,7 +20,7 @@ class TechniqueTagger:
     def __call__(self, doc: Doc) -> Doc:
         if self._model is None:
             self._model = shared_model(self.model_dir)
-        set_layer(doc, "techniques", self._model.predict(doc.text))
+        set_layer(doc, "techniques", self._model.predict(doc_text(doc)))
         return doc
 
 
