@@ -89,7 +89,7 @@ def load_spacy(model: str = DEFAULT_MODEL):
     on an AMD EPYC with AVX-512 blis ran them 4-5x slower than numpy's OpenBLAS (spaCy alone 3.7
     against 6.1 articles/s on one core), with the same tags, parses, lemmas and entities
     on 23,394 tokens of PTC articles. Run it under :func:`unspin.hardware.blas_threads`. Its
-    attribute ruler matches through :mod:`unspin.attribute_rules` (same matches, ~6x faster)."""
+    attribute ruler matches through :mod:`unspin.attribute_rules` (same matches, about a third of the time)."""
     import spacy
     from thinc.api import use_ops
 

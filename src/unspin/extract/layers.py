@@ -23,8 +23,8 @@ if not Doc.has_extension(LABELS_EXT):
     Doc.set_extension(LABELS_EXT, default=None)
 
 
-#: the article's text, read once (``Doc.text`` joins every token's text anew on each access, about a
-#: millisecond for a 930-word article, and a dozen components read it); a Doc's text never changes
+#: the article's text, read once (``Doc.text`` joins every token's text anew on each access, 0.3 ms
+#: for a 930-word article, and ten components read it); a Doc's text never changes
 TEXT_EXT = "unspin_text"
 if not Doc.has_extension(TEXT_EXT):
     Doc.set_extension(TEXT_EXT, default=None)
