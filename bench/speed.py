@@ -1,12 +1,15 @@
 """Full-analysis speed on one core, with and without the model stages.
 
-    python bench/speed.py [--n 30] [--words 930] [--stages]
+    python bench/speed.py [--n 30] [--words 930] [--rounds 1] [--stages]
 
 Articles of about ``--words`` words (PTC training articles of at least that
 length when ../shared/data is there, else synthetic). One thread for every
 library (spaCy's BLAS and onnxruntime). Prints articles/s for spaCy alone, full
 analysis without techniques, without claims/genre/framing, full analysis, and the
 ratios. Target of the techniques and claims issues: at least 2 articles/s for full analysis.
+With ``--rounds N`` the four runs take turns N times and each figure is the median, with the range:
+on a virtual machine whose speed drifts between runs, one round's figures can differ by more than
+the change being measured.
 With ``--stages``, also the milliseconds an article spends in each pipeline component (spaCy's
 and unspin's), to see where the time goes on this CPU.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,8 +32,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--words", type=int, default=930)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run the four measurements in turn this many times; print medians and ranges")
     ap.add_argument("--stages", action="store_true", help="also print the time per article of each component")
     args = ap.parse_args()
+    if args.rounds < 1 or args.n < 1:
+        ap.error("--rounds and --n must be at least 1")
 
     from _articles import load_articles
     from unspin.hardware import cpu_summary
@@ -65,14 +73,21 @@ def main() -> None:
         fn()
         return len(sized) / (time.perf_counter() - t)
 
-    r_spacy = rate(lambda: list(nlp.pipe(sized)))
-    r_without = rate(lambda: [a.dumps() for a in without.analyze_many(sized)])
-    r_no_claims = rate(lambda: [a.dumps() for a in no_claims.analyze_many(sized)])
-    r_full = rate(lambda: [a.dumps() for a in full.analyze_many(sized)])
-    print(f"spaCy alone                     {r_spacy:6.2f} articles/s")
-    print(f"analysis w/o techniques         {r_without:6.2f} articles/s")
-    print(f"analysis w/o claims and framing {r_no_claims:6.2f} articles/s")
-    print(f"full analysis                   {r_full:6.2f} articles/s   (target >= 2)")
+    runs = {
+        "spaCy alone": lambda: list(nlp.pipe(sized)),
+        "analysis w/o techniques": lambda: [a.dumps() for a in without.analyze_many(sized)],
+        "analysis w/o claims and framing": lambda: [a.dumps() for a in no_claims.analyze_many(sized)],
+        "full analysis": lambda: [a.dumps() for a in full.analyze_many(sized)],
+    }
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(args.rounds):
+        for name, fn in runs.items():
+            rates[name].append(rate(fn))
+    for name, got in rates.items():
+        spread = f"   (range {min(got):.2f}-{max(got):.2f} over {len(got)} rounds)" if len(got) > 1 else ""
+        target = "   (target >= 2)" if name == "full analysis" else ""
+        print(f"{name:31s} {statistics.median(got):6.2f} articles/s{target}{spread}")
+    r_spacy, r_without, r_no_claims, r_full = (statistics.median(got) for got in rates.values())
     print(f"ratio full / without techniques (time): {r_without / r_full:.2f}x; full / without claims and framing: "
           f"{r_no_claims / r_full:.2f}x; full / spaCy: {r_spacy / r_full:.2f}x")
     if args.stages:
