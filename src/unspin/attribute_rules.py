@@ -38,6 +38,9 @@ class RuleMatcher:
     once on the attribute ids of ``Doc.to_array``."""
 
     def __init__(self, ruler):
+        from spacy.attrs import IDS
+
+        self.attr_ids = [IDS[a] for a in ATTRS]
         self.strings = ruler.vocab.strings
         self.patterns: list[_Pattern] = []
         for attr_id in range(len(ruler.attrs)):
@@ -82,12 +85,10 @@ class RuleMatcher:
         return np.isin(column, hits)
 
     def __call__(self, doc) -> list[tuple[int, int, int, int]]:
-        from spacy.attrs import IDS
-
         n = len(doc)
         if n == 0:
             return []
-        table = doc.to_array([IDS[a] for a in ATTRS]).reshape(n, len(ATTRS)).astype(np.uint64)
+        table = doc.to_array(self.attr_ids).reshape(n, len(ATTRS)).astype(np.uint64, copy=False)
         found = []
         for p in self.patterns:
             width = len(p.tokens)

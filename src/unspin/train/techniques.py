@@ -109,9 +109,9 @@ class TechniqueTrainConfig:
             "attention_dropout": 0.0 <= self.attention_dropout < 1.0,
             "layer_decay": 0.0 < self.layer_decay <= 1.0,
             "dropout_masks": self.dropout_masks in DROPOUT_MASKS,
-            "swap_consistency": self.swap_consistency >= 0,
+            "swap_consistency": self.swap_consistency >= 0,  # without swap_augment there are no twins: no effect
             "neg_focus": self.neg_focus >= 0,
-            "neg_margin": 0.0 <= self.neg_margin < 0.5,  # without swap_augment there are no twins: no effect
+            "neg_margin": 0.0 <= self.neg_margin < 0.5,
         }
         require(self, checks)
 
