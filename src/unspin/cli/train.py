@@ -63,6 +63,10 @@ def add_parser(sub) -> None:
     p.add_argument("--neg-margin", type=float,
                    help="techniques: with --neg-focus, probabilities below this count as fully right for "
                         "technique-free outputs (default 0)")
+    p.add_argument("--mask-entities", action=argparse.BooleanOptionalAction, default=None,
+                   help="techniques: name-blind model: spaCy's PERSON, GPE, NORP and ORG names replaced by neutral "
+                        "words (\"someone\", \"country\", ...) in training and at run time, so swapping actors "
+                        "cannot change its input (default off, as the shipped model)")
     p.add_argument("--any-weight", type=float,
                    help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
                         "each technique's being 1 (default 1)")
@@ -97,7 +101,8 @@ _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", 
                     "attention_dropout": "--attention-dropout", "dropout_masks": "--dropout-masks",
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
                     "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows",
-                    "decoding_from": "--decoding-from", "neg_focus": "--neg-focus", "neg_margin": "--neg-margin"}
+                    "decoding_from": "--decoding-from", "neg_focus": "--neg-focus", "neg_margin": "--neg-margin",
+                    "mask_entities": "--mask-entities"}
 #: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
 #: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
 #: settings, refuse

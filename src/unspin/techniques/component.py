@@ -20,7 +20,9 @@ class TechniqueTagger:
     def __call__(self, doc: Doc) -> Doc:
         if self._model is None:
             self._model = shared_model(self.model_dir)
-        set_layer(doc, "techniques", self._model.predict(doc_text(doc)))
+        # a name-blind model reads the Doc's own entities (else it would run spaCy's NER again)
+        entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if self._model.mask_words else None
+        set_layer(doc, "techniques", self._model.predict(doc_text(doc), entities))
         return doc
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .masking import Masked
+
 #: Number of per-token features (see :func:`token_features`).
 N_FEATURES = 4
 
@@ -77,12 +79,16 @@ def token_features(text: str, offsets: np.ndarray) -> np.ndarray:
     return feats
 
 
-def encode(text: str, tokenizer_path: str | Path) -> Encoded:
+def encode(text: str, tokenizer_path: str | Path, masked: Masked | None = None) -> Encoded:
+    """Wordpieces of ``text`` with their offsets and features. With ``masked`` (:func:`.masking.mask_text`
+    of ``text``), the wordpieces and features are those of the masked text and the offsets point into ``text``."""
     tok = load_tokenizer(str(tokenizer_path))
-    enc = tok.encode(text, add_special_tokens=False)
+    source = text if masked is None else masked.text
+    enc = tok.encode(source, add_special_tokens=False)
     ids = np.asarray(enc.ids, dtype=np.int64)
     offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
-    return Encoded(ids, offsets, token_features(text, offsets))
+    feats = token_features(source, offsets)
+    return Encoded(ids, offsets if masked is None else masked.to_original(offsets), feats)
 
 
 #: anchored windows: how far (tokens) a window's start may move from ``stride`` tokens after the

@@ -22,6 +22,7 @@ from ..model import Span
 from . import calibration
 from .decode import combine, decode_any_spans, decode_spans, snap_to_sentences, supported_spans
 from .features import Encoded, build_batch, encode, sentence_starts, window_starts
+from .masking import find_entities, mask_text
 
 #: Windows per onnxruntime run in models trained (or retuned) since the mask was dropped: the int8
 #: graph quantizes a run's activations with one scale, so one window at a time gives each window the
@@ -75,6 +76,8 @@ class TechniqueModel:
         # techniques whose spans are clauses or sentences: grown to their sentence when "snap" is on
         self.sentence_labels = frozenset(self.config.get("sentence_labels", ()))
         self.snap = bool(self.config.get("snap", False))
+        # models trained with --mask-entities: entity type -> the word that replaces its names (masking.py)
+        self.mask_words: dict[str, str] = dict(self.config.get("mask_entities") or {})
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or threads_setting()
         opts.inter_op_num_threads = 1
@@ -83,18 +86,27 @@ class TechniqueModel:
         self.tokenizer_path = str(self.dir / "tokenizer.json")
         self.takes_mask = "attention_mask" in {i.name for i in self.session.get_inputs()}
 
-    def encode(self, text: str) -> Encoded:
-        return encode(text, self.tokenizer_path)
+    def encode(self, text: str, entities: list[tuple[int, int, str]] | None = None) -> Encoded:
+        """The model's input for ``text``. A model trained name-blind reads it with the names of
+        ``entities`` (``(start, end, spaCy label)``; found with spaCy's NER when not given) replaced
+        (:mod:`.masking`); offsets always point into ``text``."""
+        if not self.mask_words:
+            return encode(text, self.tokenizer_path)
+        if entities is None:
+            entities = find_entities(text)
+        return encode(text, self.tokenizer_path, mask_text(text, entities, self.mask_words))
 
-    def probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def probabilities(self, text: str, entities: list[tuple[int, int, str]] | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """Per-token probabilities ``[n_tokens, n_labels]`` (averaged over overlapping
         windows) and the tokens' character offsets ``[n_tokens, 2]``."""
-        probs, _any, offsets = self.all_probabilities(text)
+        probs, _any, offsets = self.all_probabilities(text, entities)
         return probs, offsets
 
-    def all_probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    def all_probabilities(self, text: str, entities: list[tuple[int, int, str]] | None = None
+                          ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """``(technique probabilities, any-technique probabilities or None, offsets)``."""
-        enc = self.encode(text)
+        enc = self.encode(text, entities)
         n, n_labels = len(enc.ids), len(self.labels)
         width = n_labels + int(self.any_channel)
         if n == 0:
@@ -139,10 +151,11 @@ class TechniqueModel:
             spans = snap_to_sentences(text, spans, self.sentence_labels)
         return spans
 
-    def predict(self, text: str) -> list[Span]:
+    def predict(self, text: str, entities: list[tuple[int, int, str]] | None = None) -> list[Span]:
+        """Technique spans of ``text`` (``entities``: see :meth:`encode`)."""
         from .taxonomy import get
 
-        probs, any_probs, offsets = self.all_probabilities(text)
+        probs, any_probs, offsets = self.all_probabilities(text, entities)
         spans = self.decode(text, probs, any_probs, offsets)
         knots = self.config.get("calibration")
         out = []

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode, nearest_anchor, sentence_starts
+from ..techniques.masking import MASK_WORDS, find_entities, mask_text
 from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH, WINDOW_ANCHOR
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
@@ -84,6 +85,8 @@ class TechniqueTrainConfig:
                                         # nearest within ANCHOR_REACH tokens), as the runtime's windows do (v7); False:
                                         # cuts where they fall, the recipe up to v6
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
+    mask_entities: bool = False     # name-blind: the model reads spaCy's PERSON/GPE/NORP/ORG names replaced by neutral
+                                    # words (techniques/masking.py), in training and at run time
     decoding_from: str | None = None  # set: train on the tune split too, and take the labels, the decoding and the
                                       # score calibration from this model (one trained on the same split without
                                       # it, e.g. the shipped one); only the test split is measured
@@ -114,6 +117,12 @@ class TechniqueTrainConfig:
             "neg_margin": 0.0 <= self.neg_margin < 0.5,
         }
         require(self, checks)
+
+
+def masked_input(text: str, cfg: TechniqueTrainConfig):
+    """What :func:`.features.encode` masks in a training text: nothing, or with ``cfg.mask_entities``
+    spaCy's names of the types in :data:`MASK_WORDS` (as the runtime masks them)."""
+    return mask_text(text, find_entities(text), MASK_WORDS) if cfg.mask_entities else None
 
 
 def encoder_dir() -> Path:
@@ -385,7 +394,10 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
         labels = list(reference["labels"])  # the reference's thresholds are per label
     log(f"train {len(train_recs)} records, tune {len(tune_recs)}, test {len(test_recs)}; {len(labels)} labels")
     tok_path = encoder_dir() / "tokenizer.json"
-    encs = [encode(r.text, tok_path) for r in train_recs]
+    encs = [encode(r.text, tok_path, masked_input(r.text, cfg)) for r in train_recs]
+    if cfg.mask_entities:
+        log(f"names replaced ({', '.join(f'{k} -> {v!r}' for k, v in MASK_WORDS.items())}) in all "
+            f"{len(train_recs)} training records, {(time.time() - t0) / 60:.1f} min")
     ys = [token_labels(r, e.offsets, labels, cfg.any_channel) for r, e in zip(train_recs, encs)]
     pairing = {i: Twin(n_orig + k, twin_alignment(encs[i].offsets, encs[n_orig + k].offsets, sw),
                        twin_starts(encs[i].offsets, encs[n_orig + k].offsets, sw))
@@ -527,6 +539,8 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
         "train_config": recorded_config(cfg), "train_minutes": round((time.time() - t0) / 60, 1),
         "epochs": fitted["epochs"], "final_loss": fitted["final_loss"], "bf16": fitted["bf16"],
     }
+    if cfg.mask_entities:
+        config["mask_entities"] = dict(MASK_WORDS)
     if cfg.decoding_from:
         config.update({k: v for k, v in fitted["reference"].items() if k != "labels"}, decoding_from=cfg.decoding_from)
     (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
@@ -680,6 +694,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + (f"; the any-technique output weighted {cfg.any_weight} in the loss (each technique 1)"
            if cfg.any_weight != 1 else "")
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
+        + ("; name-blind: spaCy's " + ", ".join(f"{k} names read as \"{v}\"" for k, v in config["mask_entities"].items())
+           + ", in training and at run time" if config.get("mask_entities") else "")
         + "." + (" Forward passes in training ran under bfloat16 autocast." if config.get("bf16", cfg.bf16) else
                  " Training ran in fp32.")
         + (f" The tune split ({n_tune} articles) was trained on too: the labels, the decoding above and the score "
