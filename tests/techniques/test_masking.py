@@ -97,6 +97,10 @@ def test_component_hands_the_doc_entities_to_a_name_blind_model(tmp_path):
     doc.ents = [doc.char_span(4, 9, label="PERSON")]
     doc = nlp.get_pipe("unspin_techniques")(doc)
     assert [(doc.text[s.start:s.end], s.label) for s in get_layer(doc, "techniques")] == [("Putin", "Loaded_Language")]
+    # a Doc no NER has run on: the model finds the names itself
+    doc = nlp("Ask Vladimir Putin now.")
+    assert [(doc.text[s.start:s.end], s.label) for s in get_layer(doc, "techniques")] == [
+        ("Vladimir Putin", "Loaded_Language")]
 
 
 def test_find_entities_uses_spacys_ner():

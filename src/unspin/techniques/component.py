@@ -20,8 +20,10 @@ class TechniqueTagger:
     def __call__(self, doc: Doc) -> Doc:
         if self._model is None:
             self._model = shared_model(self.model_dir)
-        # a name-blind model reads the Doc's own entities (else it would run spaCy's NER again)
-        entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents] if self._model.mask_words else None
+        # a name-blind model reads the Doc's own entities when a NER has run on it; else it runs spaCy's
+        entities = None
+        if self._model.mask_words and doc.has_annotation("ENT_IOB"):
+            entities = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         set_layer(doc, "techniques", self._model.predict(doc_text(doc), entities))
         return doc
 
