@@ -119,3 +119,20 @@ def test_training_masks_only_when_asked(monkeypatch):
     assert train_techniques.masked_input("Putin is evil.", cfg()) is None
     masked = train_techniques.masked_input("Putin is evil.", cfg(mask_entities=True))
     assert masked.text == "someone is evil."
+
+
+def test_training_masks_only_the_chosen_types(monkeypatch):
+    from unspin.errors import UsageError
+    from unspin.train import techniques as train_techniques
+
+    text = "Putin visited Russia."
+    monkeypatch.setattr(train_techniques, "find_entities", lambda t: [(0, 5, "PERSON"), (14, 20, "GPE")])
+    cfg = train_techniques.TechniqueTrainConfig
+    only_places = cfg(mask_entities="GPE")
+    assert only_places.mask_entities == ("GPE",)
+    assert train_techniques.mask_words(only_places) == {"GPE": "country"}
+    assert train_techniques.masked_input(text, only_places).text == "Putin visited country."
+    assert cfg(mask_entities=["person", "GPE"]).mask_entities == ("PERSON", "GPE")
+    assert cfg(mask_entities=False).mask_entities == ()
+    with pytest.raises(UsageError, match="PLACE"):
+        cfg(mask_entities="GPE,PLACE")

@@ -474,7 +474,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert (seen[-1].decoding_from, seen[1].decoding_from) == ("some/model", None)
     assert main(["train", "claims", "--decoding-from", "some/model"]) == 2
     assert main(["train", "techniques", "--mask-entities"]) == 0
-    assert (seen[-1].mask_entities, seen[1].mask_entities) == (True, False)
+    assert (seen[-1].mask_entities, seen[1].mask_entities) == (("PERSON", "GPE", "NORP", "ORG"), ())
+    assert main(["train", "techniques", "--mask-entities", "gpe,NORP"]) == 0
+    assert seen[-1].mask_entities == ("GPE", "NORP")
+    assert main(["train", "techniques", "--mask-entities", "GPE,PLACE"]) == 2
     assert main(["train", "claims", "--mask-entities"]) == 2
     assert main(["train", "techniques", "--retune", "--mask-entities"]) == 2
     assert main(["train", "techniques", "--retune", "--decoding-from", "some/model"]) == 2

@@ -63,10 +63,11 @@ def add_parser(sub) -> None:
     p.add_argument("--neg-margin", type=float,
                    help="techniques: with --neg-focus, probabilities below this count as fully right for "
                         "technique-free outputs (default 0)")
-    p.add_argument("--mask-entities", action=argparse.BooleanOptionalAction, default=None,
-                   help="techniques: name-blind model: spaCy's PERSON, GPE, NORP and ORG names replaced by neutral "
-                        "words (\"someone\", \"country\", ...) in training and at run time, so swapping actors "
-                        "cannot change its input (default off, as the shipped model)")
+    p.add_argument("--mask-entities", nargs="?", const="PERSON,GPE,NORP,ORG", metavar="TYPES",
+                   help="techniques: name-blind model: spaCy's names of these types (comma-separated, of PERSON, "
+                        "GPE, NORP, ORG; the flag alone: all four) replaced by neutral words (\"someone\", "
+                        "\"country\", ...) in training and at run time, so swapping such actors cannot change its "
+                        "input (default off, as the shipped model)")
     p.add_argument("--any-weight", type=float,
                    help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
                         "each technique's being 1 (default 1)")

@@ -85,14 +85,16 @@ class TechniqueTrainConfig:
                                         # nearest within ANCHOR_REACH tokens), as the runtime's windows do (v7); False:
                                         # cuts where they fall, the recipe up to v6
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
-    mask_entities: bool = False     # name-blind: the model reads spaCy's PERSON/GPE/NORP/ORG names replaced by neutral
-                                    # words (techniques/masking.py), in training and at run time
+    mask_entities: tuple[str, ...] = ()  # name-blind: the model reads spaCy's names of these types (of PERSON, GPE,
+                                    # NORP, ORG; True: all four) replaced by neutral words (techniques/masking.py), in
+                                    # training and at run time; (): names read as they are
     decoding_from: str | None = None  # set: train on the tune split too, and take the labels, the decoding and the
                                       # score calibration from this model (one trained on the same split without
                                       # it, e.g. the shipped one); only the test split is measured
 
     def __post_init__(self) -> None:
         self.include = tuple(self.include)
+        self.mask_entities = mask_types(self.mask_entities)
         self.languages = tuple(self.languages)
         bad = [c for c in self.include if c not in CORPORA]
         if bad or not self.include:
@@ -119,10 +121,31 @@ class TechniqueTrainConfig:
         require(self, checks)
 
 
+def mask_types(value) -> tuple[str, ...]:
+    """``mask_entities`` as a tuple of entity types: True (as configs up to stop 34 recorded it) means
+    all of :data:`MASK_WORDS`, False or None none; a comma-separated string or a sequence names them."""
+    if value is True:
+        return tuple(MASK_WORDS)
+    if value is False or value is None:
+        return ()
+    types = tuple(t.strip().upper() for t in (value.split(",") if isinstance(value, str) else value) if t.strip())
+    bad = [t for t in types if t not in MASK_WORDS]
+    if bad:
+        raise UsageError(f"mask_entities: unknown entity type(s) {', '.join(bad)}; choose from "
+                         f"{', '.join(MASK_WORDS)} (e.g. --mask-entities GPE,NORP), or give --mask-entities alone "
+                         "for all of them")
+    return tuple(dict.fromkeys(types))
+
+
+def mask_words(cfg: TechniqueTrainConfig) -> dict[str, str]:
+    """The word that replaces each masked entity type's names (what the model's config records)."""
+    return {t: MASK_WORDS[t] for t in cfg.mask_entities}
+
+
 def masked_input(text: str, cfg: TechniqueTrainConfig):
     """What :func:`.features.encode` masks in a training text: nothing, or with ``cfg.mask_entities``
-    spaCy's names of the types in :data:`MASK_WORDS` (as the runtime masks them)."""
-    return mask_text(text, find_entities(text), MASK_WORDS) if cfg.mask_entities else None
+    spaCy's names of those types (as the runtime masks them)."""
+    return mask_text(text, find_entities(text), mask_words(cfg)) if cfg.mask_entities else None
 
 
 def encoder_dir() -> Path:
@@ -396,7 +419,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     tok_path = encoder_dir() / "tokenizer.json"
     encs = [encode(r.text, tok_path, masked_input(r.text, cfg)) for r in train_recs]
     if cfg.mask_entities:
-        log(f"names replaced ({', '.join(f'{k} -> {v!r}' for k, v in MASK_WORDS.items())}) in all "
+        log(f"names replaced ({', '.join(f'{k} -> {v!r}' for k, v in mask_words(cfg).items())}) in all "
             f"{len(train_recs)} training records, {(time.time() - t0) / 60:.1f} min")
     ys = [token_labels(r, e.offsets, labels, cfg.any_channel) for r, e in zip(train_recs, encs)]
     pairing = {i: Twin(n_orig + k, twin_alignment(encs[i].offsets, encs[n_orig + k].offsets, sw),
@@ -540,7 +563,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
         "epochs": fitted["epochs"], "final_loss": fitted["final_loss"], "bf16": fitted["bf16"],
     }
     if cfg.mask_entities:
-        config["mask_entities"] = dict(MASK_WORDS)
+        config["mask_entities"] = mask_words(cfg)
     if cfg.decoding_from:
         config.update({k: v for k, v in fitted["reference"].items() if k != "labels"}, decoding_from=cfg.decoding_from)
     (tmp / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
