@@ -57,5 +57,21 @@ def test_symmetry_held_out_pairs_are_never_swapped_in_training():
     assert swap_actors(text).text == "Pelosi told CNN that the United States lied."
     trained = {w for pair in PAIRS for w in pair}
     assert not trained & {w for pair in HELD_OUT_PAIRS for w in pair}
-    with pytest.raises(ValueError, match="not both"):
+    with pytest.raises(ValueError, match="not several"):
         swap_actors(text, control=True, held_out=True)
+
+
+def test_symmetry_every_pair_has_one_kind_and_a_kind_swaps_only_its_pairs():
+    from unspin.techniques.symmetry import KINDS, PAIRS, kind_pairs
+
+    firsts = [w for names in KINDS.values() for w in names]
+    assert sorted(firsts) == sorted(p[0] for p in PAIRS)  # each pair in exactly one kind
+    assert sum(len(kind_pairs(k)) for k in KINDS) == len(PAIRS)
+    text = "Putin said Russians in Moscow were safe."
+    assert swap_actors(text, kind="person").text == "Biden said Russians in Moscow were safe."
+    assert swap_actors(text, kind="country or city").text == "Putin said Russians in Washington were safe."
+    assert swap_actors(text, kind="nation, party or faith").text == "Putin said Americans in Moscow were safe."
+    with pytest.raises(ValueError, match="unknown actor kind"):
+        swap_actors(text, kind="planet")
+    with pytest.raises(ValueError, match="not several"):
+        swap_actors(text, held_out=True, kind="person")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Pairs of opposite actors; every form is swapped with its counterpart, longest first.
 PAIRS: tuple[tuple[str, str], ...] = (
@@ -22,6 +23,18 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("Clinton", "Pence"), ("liberals", "conservatives"), ("liberal", "conservative"),
     ("Muslims", "Christians"), ("Muslim", "Christian"), ("Islam", "Christianity"), ("Islamic", "Christian"),
 )
+
+
+#: The kind of actor each pair of :data:`PAIRS` names (by its first form), as spaCy mostly tags them:
+#: ``bench/symmetry.py --by-kind`` swaps one kind at a time to show which kind moves the model.
+KINDS: dict[str, tuple[str, ...]] = {
+    "country or city": ("Russia", "Russian Federation", "Moscow", "China", "Beijing", "Iran", "Tehran"),
+    "nation, party or faith": ("Russians", "Russian", "Chinese", "Iranian", "Iranians", "Democrats", "Democrat",
+                               "Democratic", "Muslims", "Muslim", "Islam", "Islamic"),
+    "person": ("Vladimir Putin", "Putin", "Sergei Lavrov", "Lavrov", "Xi Jinping", "Obama", "Barack Obama",
+               "Hillary Clinton", "Clinton"),
+    "institution or camp": ("the Kremlin", "Kremlin", "liberals", "liberal"),
+}
 
 
 #: Pairs that training never swaps (``swapped_copies`` uses :data:`PAIRS` only): the
@@ -68,6 +81,19 @@ _HELD = _table(HELD_OUT_PAIRS)
 _HELD_PATTERN = _pattern(_HELD)
 
 
+def kind_pairs(kind: str) -> tuple[tuple[str, str], ...]:
+    """The pairs of :data:`PAIRS` of one kind of :data:`KINDS`."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown actor kind {kind!r}; choose from {', '.join(KINDS)}")
+    return tuple(p for p in PAIRS if p[0] in KINDS[kind])
+
+
+@lru_cache(maxsize=None)
+def _kind_table(kind: str) -> tuple[dict[str, str], re.Pattern]:
+    table = _table(kind_pairs(kind))
+    return table, _pattern(table)
+
+
 @dataclass
 class Swapped:
     text: str
@@ -86,13 +112,17 @@ class Swapped:
         return n + (pos - o) if k % 2 == 1 or pos == o else n
 
 
-def swap_actors(text: str, control: bool = False, held_out: bool = False) -> Swapped:
+def swap_actors(text: str, control: bool = False, held_out: bool = False, kind: str | None = None) -> Swapped:
     """Swap every actor name with its counterpart (``control=True``: swap weekdays and
     months instead, the noise floor; ``held_out=True``: swap the actors of
-    :data:`HELD_OUT_PAIRS`, which training never swaps)."""
-    if control and held_out:
-        raise ValueError("swap_actors: choose control=True or held_out=True, not both")
-    table, pattern = (_CONTROL, _CONTROL_PATTERN) if control else (_HELD, _HELD_PATTERN) if held_out else (_TABLE, _PATTERN)
+    :data:`HELD_OUT_PAIRS`, which training never swaps; ``kind``: only the pairs of that
+    kind of :data:`KINDS`)."""
+    if sum((control, held_out, kind is not None)) > 1:
+        raise ValueError("swap_actors: choose one of control=True, held_out=True or kind, not several")
+    if kind is not None:
+        table, pattern = _kind_table(kind)
+    else:
+        table, pattern = (_CONTROL, _CONTROL_PATTERN) if control else (_HELD, _HELD_PATTERN) if held_out else (_TABLE, _PATTERN)
     out, anchors, replaced, last, shift = [], [], [], 0, 0
     for m in pattern.finditer(text):
         out.append(text[last:m.start()])
