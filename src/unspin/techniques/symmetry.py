@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 #: Pairs of opposite actors; every form is swapped with its counterpart, longest first.
 PAIRS: tuple[tuple[str, str], ...] = (
@@ -88,7 +88,7 @@ def kind_pairs(kind: str) -> tuple[tuple[str, str], ...]:
     return tuple(p for p in PAIRS if p[0] in KINDS[kind])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kind_table(kind: str) -> tuple[dict[str, str], re.Pattern]:
     table = _table(kind_pairs(kind))
     return table, _pattern(table)
