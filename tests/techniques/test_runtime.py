@@ -201,6 +201,20 @@ def test_runtime_anchored_windows_cover_every_token_and_start_at_sentences(n):
                                                                         window_starts(n, 254, 192)[:-1] + [n - 254])
 
 
+@pytest.mark.parametrize("n", [254, 255, 300, 446, 447, 700, 1333, 4000])
+def test_runtime_short_tail_windows_start_like_the_others_and_stop_at_the_end(n):
+    anchors = np.arange(17, n, 23)
+    for a in (anchors, None):
+        full, short = window_starts(n, 254, 192, a), window_starts(n, 254, 192, a, short_tail=True)
+        assert short[:-1] == full[:-1] and len(short) == len(full)
+        assert {i for s in short for i in range(s, min(n, s + 254))} == set(range(n))
+        if n > 254:
+            assert short[-1] >= full[-1] and n - short[-1] > MIN_OVERLAP
+            assert a is None or short[-1] in anchors or short[-1] == short[-2] + 192
+        else:
+            assert short == full == [0]
+
+
 def test_runtime_anchored_windows_after_an_edit_keep_their_sentences():
     """A token added in the first sentence (a name one piece longer) moves every later window by that
     token, so the windows after the edit hold the same text; plain windows every stride tokens would not."""

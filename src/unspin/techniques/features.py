@@ -109,9 +109,12 @@ def sentence_starts(text: str, offsets: np.ndarray) -> np.ndarray:
     return np.unique(found[(found > 0) & (found < len(offsets))]).astype(np.int64)
 
 
-def window_starts(n: int, body: int, stride: int, anchors: np.ndarray | None = None) -> list[int]:
+def window_starts(n: int, body: int, stride: int, anchors: np.ndarray | None = None,
+                  short_tail: bool = False) -> list[int]:
     """Start indices of windows of ``body`` tokens covering ``n`` tokens, every ``stride`` tokens;
-    the last window ends with the article.
+    the last window ends with the article: it starts ``body`` tokens before the end (so it repeats
+    most of the window before it), or with ``short_tail`` where the next window would start anyway,
+    and is then shorter (at least ``body - stride`` tokens, less to compute).
 
     With ``anchors`` (token indices where sentences start, :func:`sentence_starts`), each window after
     the first starts at the anchor nearest to ``stride`` tokens after the previous start, within
@@ -124,7 +127,7 @@ def window_starts(n: int, body: int, stride: int, anchors: np.ndarray | None = N
         return [0]
     if anchors is None:
         starts = list(range(0, n - body, stride))
-        starts.append(n - body)
+        starts.append(starts[-1] + stride if short_tail else n - body)
         return starts
     anchors = np.asarray(anchors, dtype=np.int64)
     starts = [0]
@@ -133,7 +136,8 @@ def window_starts(n: int, body: int, stride: int, anchors: np.ndarray | None = N
         aim = prev + stride
         nxt = nearest_anchor(anchors, aim, max(prev + 1, aim - ANCHOR_REACH),
                              min(aim + ANCHOR_REACH, prev + body - MIN_OVERLAP))
-        starts.append(min(aim if nxt is None else nxt, n - body))  # the last window ends with the article
+        nxt = aim if nxt is None else nxt
+        starts.append(nxt if short_tail else min(nxt, n - body))  # the last window ends with the article
     return starts
 
 

@@ -66,6 +66,12 @@ class TechniqueModel:
         self.batch = int(self.config.get("inference_batch", 8))
         # "sentence": windows start at sentence starts (features.window_starts); older models: every stride tokens
         self.window_anchor = str(self.config.get("window_anchor", "none"))
+        # "short": the last window starts where the next would and ends with the article (shorter);
+        # "full" (models up to v7): it is a whole window ending with the article
+        self.tail_window = str(self.config.get("tail_window", "full"))
+        if self.tail_window not in ("full", "short"):
+            raise ModelError(f"{self.dir / 'config.json'}: tail_window must be 'full' or 'short', "
+                             f"not {self.tail_window!r}")
         self.max_gap = int(self.config.get("max_gap", 1))
         # optional extra output column: "any technique here" (span finding apart from labelling)
         self.any_channel = bool(self.config.get("any_channel", False))
@@ -115,7 +121,7 @@ class TechniqueModel:
         total = np.zeros((n, width), dtype=np.float32)
         seen = np.zeros(n, dtype=np.float32)
         anchors = sentence_starts(text, enc.offsets) if self.window_anchor == "sentence" else None
-        starts = window_starts(n, self.body, self.stride, anchors)
+        starts = window_starts(n, self.body, self.stride, anchors, short_tail=self.tail_window == "short")
         for k in range(0, len(starts), self.batch):
             chunk = starts[k:k + self.batch]
             ids, mask, feats, lengths = build_batch(enc, chunk, self.body, self.config["cls_id"], self.config["sep_id"])
