@@ -349,3 +349,21 @@ def test_runtime_feeds_no_mask_to_a_graph_without_one(tmp_path):
     for text in ("the evil plan .", "the plan is evil . " * 7 + "allegedly the vile plan ."):  # one window, several
         assert [(s.start, s.end, s.label, s.score) for s in unmasked.predict(text)] == \
             [(s.start, s.end, s.label, s.score) for s in masked.predict(text)] != []
+
+
+def test_runtime_short_tail_window_gives_a_context_free_model_the_same_spans(tmp_path):
+    from unspin.errors import ModelError
+    from unspin.techniques.model import TechniqueModel
+
+    text = "The evil plan. It is vile, allegedly. A plan. The evil plan is vile and evil."
+    (tmp_path / "full").mkdir()
+    (tmp_path / "short").mkdir()
+    full = TechniqueModel(build_tiny_model(tmp_path / "full"))
+    short = TechniqueModel(build_tiny_model(tmp_path / "short", tail_window="short"))
+    assert (full.tail_window, short.tail_window) == ("full", "short")
+    # the lookup model reads each word alone: where the windows fall cannot change its probabilities
+    np.testing.assert_allclose(full.all_probabilities(text)[0], short.all_probabilities(text)[0], rtol=1e-6)
+    assert [(s.start, s.end, s.label) for s in full.predict(text)] == [(s.start, s.end, s.label) for s in short.predict(text)]
+    (tmp_path / "bad").mkdir()
+    with pytest.raises(ModelError, match="tail_window"):
+        TechniqueModel(build_tiny_model(tmp_path / "bad", tail_window="half"))

@@ -62,6 +62,7 @@ def test_train_techniques_smoke(tmp_path, bf16):
     card = (out / "MODEL_CARD.md").read_text()
     assert "the attention mask removed" in card and "1 to an onnxruntime run" in card and config["inference_batch"] == 1
     assert config["window_anchor"] == "sentence" and "sentence start nearest" in card
+    assert config["tail_window"] == "short" and "the last window starts where the next would" in card
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
     if not bf16:  # the calibration alone fit again: weights and decoding kept, card rewritten
@@ -96,11 +97,12 @@ def test_train_techniques_smoke(tmp_path, bf16):
         with pytest.raises(UsageError, match="exclude each other"):
             calibrate_only(out, data_dir=str(FIXTURES), support=True, retune=True)
         # windows placed at sentence starts afterwards: everything else kept, the test split measured again
-        fourth.update(window_anchor="none")
+        fourth.update(window_anchor="none", tail_window="full")
         (out / "config.json").write_text(json.dumps(fourth))
         calibrate_only(out, data_dir=str(FIXTURES), log=lambda m: None, anchor=True)
         fifth = json.loads((out / "config.json").read_text())
         assert fifth["window_anchor"] == "sentence" and fifth["windows_anchored_after_tuning"] is True
+        assert fifth["tail_window"] == "short"
         assert {k: fifth[k] for k in ("thresholds", "calibration", "decode", "support_threshold")} == \
             {k: fourth[k] for k in ("thresholds", "calibration", "decode", "support_threshold")}
         assert fifth["metrics"]["tune"] == fourth["metrics"]["tune"]

@@ -91,9 +91,9 @@ def add_parser(sub) -> None:
                         "and fit its calibration, with the model set to run one window at a time and its graph without the "
                         "attention mask (as models trained now are); weights kept")
     p.add_argument("--anchor-windows", action="store_true", default=None,
-                   help="techniques: start each window of the model in --out after the first at a sentence start (as "
-                        "models trained now do), then measure its test split again; weights, decoding and "
-                        "calibration kept")
+                   help="techniques: start each window of the model in --out after the first at a sentence start, "
+                        "the last one short (as models trained now do), then measure its test split again; "
+                        "weights, decoding and calibration kept")
 
 
 _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", "calibrate_only": "--calibrate-only",

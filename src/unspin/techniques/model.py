@@ -35,6 +35,11 @@ INFERENCE_BATCH = 1
 #: changes an article's length in tokens moves only the windows it falls in; older models recorded nothing
 #: and keep windows every ``stride`` tokens ("none")
 WINDOW_ANCHOR = "sentence"
+#: how models trained (or retuned, or given ``--anchor-windows``) now end an article: "short", a last
+#: window that starts where the next window would and stops at the end (it used to be a whole window
+#: ending with the article, "full", which repeated most of the window before it and moved with every
+#: edit that changed the article's length)
+TAIL_WINDOW = "short"
 
 #: Where the shipped model lives (inside the package).
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "techniques"

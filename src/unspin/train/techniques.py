@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import UsageError
 from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode, nearest_anchor, sentence_starts
 from ..techniques.masking import MASK_WORDS, find_entities, mask_text
-from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH, WINDOW_ANCHOR
+from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH, TAIL_WINDOW, WINDOW_ANCHOR
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
 from .checks import require
@@ -556,6 +556,7 @@ def train(cfg: TechniqueTrainConfig, log=print) -> Path:
     config = {
         "labels": labels, "max_len": cfg.max_len, "stride": cfg.stride, "cls_id": fitted["cls_id"],
         "sep_id": fitted["sep_id"], "inference_batch": INFERENCE_BATCH, "window_anchor": WINDOW_ANCHOR,
+        "tail_window": TAIL_WINDOW,
         "thresholds": {lab: 0.5 for lab in labels}, "calibration": None, "features": N_FEATURES,
         "any_channel": cfg.any_channel, "decode": "labels",
         "sentence_labels": fitted["sentence_labels"], "snap": False,
@@ -614,7 +615,8 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, supp
     of the decoding kept): for a model trained before those steps existed. With ``retune``, the
     whole decoding is chosen again first, the model's graph loses its attention mask
     (:func:`.onnx_export.drop_attention_mask`, bit-identical) and it is set to run
-    :data:`INFERENCE_BATCH` windows at a time with its windows placed as :data:`WINDOW_ANCHOR` says: for a
+    :data:`INFERENCE_BATCH` windows at a time with its windows placed as :data:`WINDOW_ANCHOR` and
+    :data:`TAIL_WINDOW` say: for a
     model trained before those. With ``anchor`` alone, only the windows are placed that way and the test
     split measured again: weights, decoding and calibration kept."""
     from .swap_twins import swap_twins
@@ -632,7 +634,8 @@ def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, supp
         drop_attention_mask(model_dir / "model.onnx")  # the runtime never pads: bit-identical, faster
         update_config(model_dir, inference_batch=INFERENCE_BATCH)
     if retune or anchor:
-        update_config(model_dir, window_anchor=WINDOW_ANCHOR, windows_anchored_after_tuning=anchor)
+        update_config(model_dir, window_anchor=WINDOW_ANCHOR, tail_window=TAIL_WINDOW,
+                      windows_anchored_after_tuning=anchor)
     metrics = tune_and_evaluate(model_dir, tune_recs, test_recs, cfg, log=log,
                                 decoding="all" if retune else "support" if support else "keep" if anchor else "none")
     if retune:
@@ -679,6 +682,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + (" (each window after the first starting at the sentence start nearest to that, within "
            f"{ANCHOR_REACH} wordpieces: an edit moves only the windows it falls in)"
            if config.get("window_anchor") == "sentence" else "")
+        + ("; the last window starts where the next would and stops at the article's end"
+           if config.get("tail_window") == "short" else "")
         + " with probabilities averaged, "
         f"{config.get('inference_batch', 8)} to an onnxruntime run; "
         f"per-technique thresholds chosen on the tune split ({n_tune} articles)"
@@ -702,9 +707,9 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
            "techniques --retune`, weights unchanged)" if config.get("retuned") else
            " (fit again after training with `unspin train techniques --calibrate-only`, weights and decoding "
            "unchanged)" if config.get("calibration_refit") else "")
-        + ("; the windows placed at sentence starts after all that (`unspin train techniques --anchor-windows`): "
-           "weights, decoding and calibration unchanged, the test split measured again"
-           if config.get("windows_anchored_after_tuning") else "") + ". "
+        + ("; the windows placed as models trained now place them (at sentence starts, the last one short) after "
+           "tuning (`unspin train techniques --anchor-windows`): weights and decoding unchanged, the test split "
+           "measured again" if config.get("windows_anchored_after_tuning") else "") + ". "
         f"Trained on {n_train} records"
         + (" (actor-swapped copies of the articles that name swappable actors included"
            + (f"; each window batched with its swapped twin and the symmetric KL between their outputs on the same "
