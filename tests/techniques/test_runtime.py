@@ -364,6 +364,12 @@ def test_runtime_short_tail_window_gives_a_context_free_model_the_same_spans(tmp
     # the lookup model reads each word alone: where the windows fall cannot change its probabilities
     np.testing.assert_allclose(full.all_probabilities(text)[0], short.all_probabilities(text)[0], rtol=1e-6)
     assert [(s.start, s.end, s.label) for s in full.predict(text)] == [(s.start, s.end, s.label) for s in short.predict(text)]
+    # a graph without an attention mask, several windows to a run: the short window runs alone
+    (tmp_path / "unmasked").mkdir()
+    unmasked = TechniqueModel(build_tiny_model(tmp_path / "unmasked", mask=False, tail_window="short",
+                                               inference_batch=8))
+    assert not unmasked.takes_mask and unmasked.batch == 8
+    np.testing.assert_allclose(unmasked.all_probabilities(text)[0], full.all_probabilities(text)[0], rtol=1e-6)
     (tmp_path / "bad").mkdir()
     with pytest.raises(ModelError, match="tail_window"):
         TechniqueModel(build_tiny_model(tmp_path / "bad", tail_window="half"))

@@ -114,7 +114,8 @@ def window_starts(n: int, body: int, stride: int, anchors: np.ndarray | None = N
     """Start indices of windows of ``body`` tokens covering ``n`` tokens, every ``stride`` tokens;
     the last window ends with the article: it starts ``body`` tokens before the end (so it repeats
     most of the window before it), or with ``short_tail`` where the next window would start anyway,
-    and is then shorter (at least ``body - stride`` tokens, less to compute).
+    and is then shorter (less to compute; more than ``body - stride`` tokens without anchors, more
+    than :data:`MIN_OVERLAP` with them).
 
     With ``anchors`` (token indices where sentences start, :func:`sentence_starts`), each window after
     the first starts at the anchor nearest to ``stride`` tokens after the previous start, within

@@ -126,9 +126,13 @@ class TechniqueModel:
         total = np.zeros((n, width), dtype=np.float32)
         seen = np.zeros(n, dtype=np.float32)
         anchors = sentence_starts(text, enc.offsets) if self.window_anchor == "sentence" else None
-        starts = window_starts(n, self.body, self.stride, anchors, short_tail=self.tail_window == "short")
-        for k in range(0, len(starts), self.batch):
-            chunk = starts[k:k + self.batch]
+        short = self.tail_window == "short"
+        starts = window_starts(n, self.body, self.stride, anchors, short_tail=short)
+        whole = starts[:-1] if short and not self.takes_mask and len(starts) > 1 else starts
+        runs = [whole[k:k + self.batch] for k in range(0, len(whole), self.batch)]
+        if len(whole) < len(starts):  # a graph without a mask cannot take a padded batch: the short window runs alone
+            runs.append(starts[-1:])
+        for chunk in runs:
             ids, mask, feats, lengths = build_batch(enc, chunk, self.body, self.config["cls_id"], self.config["sep_id"])
             feed = {"input_ids": ids, "features": feats}
             if self.takes_mask:
