@@ -112,9 +112,10 @@ def test_find_entities_uses_spacys_ner():
 
 
 def test_training_masks_only_when_asked(monkeypatch):
+    from unspin.techniques import masking
     from unspin.train import techniques as train_techniques
 
-    monkeypatch.setattr(train_techniques, "find_entities", lambda text: [(0, 5, "PERSON")])
+    monkeypatch.setattr(masking, "find_entities", lambda text: [(0, 5, "PERSON")])
     cfg = train_techniques.TechniqueTrainConfig
     assert train_techniques.masked_input("Putin is evil.", cfg()) is None
     masked = train_techniques.masked_input("Putin is evil.", cfg(mask_entities=True))
@@ -123,10 +124,11 @@ def test_training_masks_only_when_asked(monkeypatch):
 
 def test_training_masks_only_the_chosen_types(monkeypatch):
     from unspin.errors import UsageError
+    from unspin.techniques import masking
     from unspin.train import techniques as train_techniques
 
     text = "Putin visited Russia."
-    monkeypatch.setattr(train_techniques, "find_entities", lambda t: [(0, 5, "PERSON"), (14, 20, "GPE")])
+    monkeypatch.setattr(masking, "find_entities", lambda t: [(0, 5, "PERSON"), (14, 20, "GPE")])
     cfg = train_techniques.TechniqueTrainConfig
     only_places = cfg(mask_entities="GPE")
     assert only_places.mask_entities == ("GPE",)

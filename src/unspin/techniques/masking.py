@@ -91,3 +91,13 @@ def find_entities(text: str, model: str | None = None) -> list[tuple[int, int, s
     with nlp.select_pipes(disable=others):
         doc = nlp(spacy_text(text))
     return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+def masked_for(text: str, words: dict[str, str], entities: list[tuple[int, int, str]] | None = None
+               ) -> Masked | None:
+    """What a model with the mask table ``words`` reads instead of ``text``: None when it masks
+    nothing, else ``text`` with the names of those types among ``entities`` (found with
+    :func:`find_entities` when not given) replaced. Training and the runtime both mask here."""
+    if not words:
+        return None
+    return mask_text(text, find_entities(text) if entities is None else entities, words)

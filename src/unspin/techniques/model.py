@@ -22,7 +22,7 @@ from ..model import Span
 from . import calibration
 from .decode import combine, decode_any_spans, decode_spans, snap_to_sentences, supported_spans
 from .features import Encoded, build_batch, encode, sentence_starts, window_starts
-from .masking import find_entities, mask_text
+from .masking import masked_for
 
 #: Windows per onnxruntime run in models trained (or retuned) since the mask was dropped: the int8
 #: graph quantizes a run's activations with one scale, so one window at a time gives each window the
@@ -101,11 +101,7 @@ class TechniqueModel:
         """The model's input for ``text``. A model trained name-blind reads it with the names of
         ``entities`` (``(start, end, spaCy label)``; found with spaCy's NER when not given) replaced
         (:mod:`.masking`); offsets always point into ``text``."""
-        if not self.mask_words:
-            return encode(text, self.tokenizer_path)
-        if entities is None:
-            entities = find_entities(text)
-        return encode(text, self.tokenizer_path, mask_text(text, entities, self.mask_words))
+        return encode(text, self.tokenizer_path, masked_for(text, self.mask_words, entities))
 
     def probabilities(self, text: str, entities: list[tuple[int, int, str]] | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..techniques.features import ANCHOR_REACH, N_FEATURES, encode, nearest_anchor, sentence_starts
-from ..techniques.masking import MASK_WORDS, find_entities, mask_text
+from ..techniques.masking import MASK_WORDS, masked_for
 from ..techniques.model import DEFAULT_MODEL_DIR, INFERENCE_BATCH, TAIL_WINDOW, WINDOW_ANCHOR
 from ..techniques.taxonomy import NAMES
 from .card import recorded_config
@@ -145,7 +145,7 @@ def mask_words(cfg: TechniqueTrainConfig) -> dict[str, str]:
 def masked_input(text: str, cfg: TechniqueTrainConfig):
     """What :func:`.features.encode` masks in a training text: nothing, or with ``cfg.mask_entities``
     spaCy's names of those types (as the runtime masks them)."""
-    return mask_text(text, find_entities(text), mask_words(cfg)) if cfg.mask_entities else None
+    return masked_for(text, mask_words(cfg))
 
 
 def encoder_dir() -> Path:
