@@ -223,21 +223,26 @@ def split_records(cfg: TechniqueTrainConfig):
     return train, tune, test
 
 
+def _span_cells(rec: LabelledArticle, offsets: np.ndarray, labels: list[str], any_channel: bool):
+    """Per span of ``rec``: the tokens it overlaps (a boolean mask over ``offsets``) and the output
+    columns it marks (its technique's, when among ``labels``; the last, any technique, with
+    ``any_channel``)."""
+    index = {lab: j for j, lab in enumerate(labels)}
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    for s, e, native, _orig in rec.spans:
+        cols = ([index[native]] if native in index else []) + ([len(labels)] if any_channel else [])
+        yield (starts < e) & (ends > s), cols
+
+
 def token_labels(rec: LabelledArticle, offsets: np.ndarray, labels: list[str], any_channel: bool = False) -> np.ndarray:
     """``[n_tokens, n_labels (+1)]`` targets: a token is positive for a technique when it
     overlaps one of its spans; the optional last column marks tokens inside any span."""
-    index = {lab: j for j, lab in enumerate(labels)}
     y = np.zeros((len(offsets), len(labels) + int(any_channel)), dtype=np.float32)
     if not len(offsets):
         return y
-    starts, ends = offsets[:, 0], offsets[:, 1]
-    for s, e, native, _orig in rec.spans:
-        inside = (starts < e) & (ends > s)
-        j = index.get(native)
-        if j is not None:
+    for inside, cols in _span_cells(rec, offsets, labels, any_channel):
+        for j in cols:
             y[inside, j] = 1.0
-        if any_channel:
-            y[inside, -1] = 1.0
     return y
 
 
@@ -247,18 +252,14 @@ def span_length_weights(rec: LabelledArticle, offsets: np.ndarray, labels: list[
     inside a span of ``n`` tokens weighs ``n ** -power`` (inside several spans of one output: the
     shortest span's); every other entry 1. Rescaled to a mean of 1 later
     (:func:`normalise_positive_weights`)."""
-    index = {lab: j for j, lab in enumerate(labels)}
     w = np.zeros((len(offsets), len(labels) + int(any_channel)), dtype=np.float32)
     if not len(offsets):
         return w + 1.0
-    starts, ends = offsets[:, 0], offsets[:, 1]
-    for s, e, native, _orig in rec.spans:
-        inside = (starts < e) & (ends > s)
+    for inside, cols in _span_cells(rec, offsets, labels, any_channel):
         n = int(inside.sum())
         if not n:
             continue
         value = np.float32(n ** -power)
-        cols = ([index[native]] if native in index else []) + ([w.shape[1] - 1] if any_channel else [])
         for j in cols:
             w[inside, j] = np.maximum(w[inside, j], value)
     w[w == 0] = 1.0
