@@ -66,7 +66,7 @@ def add_parser(sub) -> None:
     p.add_argument("--span-weight-power", type=float,
                    help="techniques: weigh a span's tokens by (its length in tokens) to minus this power in the loss, "
                         "rescaled to a mean of 1, so short spans count for more, as in the SemEval measures "
-                        "(default 0: every token alike)")
+                        "(default 0.5, the shipped model's; 0: every token alike, as up to v7)")
     p.add_argument("--mask-entities", nargs="?", const="PERSON,GPE,NORP,ORG", metavar="TYPES",
                    help="techniques: name-blind model: spaCy's names of these types (comma-separated, of PERSON, "
                         "GPE, NORP, ORG; the flag alone: all four) replaced by neutral words (\"someone\", "

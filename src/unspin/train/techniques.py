@@ -59,9 +59,10 @@ class TechniqueTrainConfig:
     neg_focus: float = 0.0          # > 0: each technique-free output's loss weighted by its shifted probability to this
                                     # power (asymmetric focal loss: easy negatives count less); 0: plain weighted BCE
     neg_margin: float = 0.0         # with neg_focus: probabilities below this count as fully right for negatives
-    span_weight_power: float = 0.0  # > 0: a span's positive tokens weigh (its length in tokens) ** -power in the loss,
+    span_weight_power: float = 0.5  # > 0: a span's positive tokens weigh (its length in tokens) ** -power in the loss,
                                     # rescaled to a mean of 1 per output, so short spans count for more as in the
                                     # SemEval measures (each gold span one unit of recall); 0: every token alike
+                                    # (models up to v7)
     threads: int = 2
     quantize: bool = True
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
