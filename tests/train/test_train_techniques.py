@@ -1,5 +1,6 @@
 """Training end to end on the tiny invented corpora in tests/train/fixtures (slow: loads the encoder,
 trains two steps, exports and quantises ONNX, tunes, evaluates)."""
+import dataclasses
 import json
 from pathlib import Path
 
@@ -659,14 +660,15 @@ def test_fit_with_span_length_weights_runs_with_a_finite_loss(monkeypatch):
     assert math.isfinite(fitted["final_loss"]) and fitted["final_loss"] > 0
 
 
-def test_the_default_recipe_is_the_shipped_models_so_make_model_techniques_rebuilds_it():
-    import dataclasses
+def _as_json(value):
+    return list(value) if isinstance(value, tuple) else value  # JSON has lists where configs have tuples
 
+
+def test_the_default_recipe_is_the_shipped_models_so_make_model_techniques_rebuilds_it():
     from unspin.techniques.model import DEFAULT_MODEL_DIR
     recorded = json.loads((DEFAULT_MODEL_DIR / "config.json").read_text())["train_config"]
     defaults = dataclasses.asdict(TechniqueTrainConfig())
-    plain = lambda v: list(v) if isinstance(v, (list, tuple)) else v  # noqa: E731  JSON has lists, configs tuples
     differ = {k for k in set(recorded) | set(defaults)
-              if plain(recorded.get(k, "missing")) != plain(defaults.get(k, "missing"))}
+              if _as_json(recorded.get(k, "missing")) != _as_json(defaults.get(k, "missing"))}
     assert differ <= {"out_dir", "data_dir"}, differ
     assert defaults["span_weight_power"] == 0.5
