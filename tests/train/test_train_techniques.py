@@ -34,7 +34,8 @@ def test_train_techniques_smoke(tmp_path, bf16):
     weights = tmp_path / "weights.pt"
     cfg = TechniqueTrainConfig(data_dir=str(FIXTURES), out_dir=str(out), steps=2, max_len=32, stride=16,
                                batch_size=4, min_label_spans=1, held_fraction=0.5, bf16=bf16,
-                               order_seed=7 if bf16 else None, weights_out=str(weights) if bf16 else None)
+                               order_seed=7 if bf16 else None, weights_out=str(weights) if bf16 else None,
+                               tie_pairs=bf16)
     train(cfg, log=lambda m: None)
     if bf16:  # the fp32 weights, saved for experiments (e.g. averaging runs)
         import torch
@@ -63,6 +64,7 @@ def test_train_techniques_smoke(tmp_path, bf16):
     assert "the attention mask removed" in card and "1 to an onnxruntime run" in card and config["inference_batch"] == 1
     assert config["window_anchor"] == "sentence" and "sentence start nearest" in card
     assert config["tail_window"] == "short" and "the last window starts where the next would" in card
+    assert ("share one input embedding" in card) is bf16 and config["train_config"]["tie_pairs"] is bf16
     spans = TechniqueModel(out).predict("A shameful, outrageous plan by the corrupt elite.")
     assert all(0 <= s.score <= 1 for s in spans)
     if not bf16:  # the calibration alone fit again: weights and decoding kept, card rewritten

@@ -783,6 +783,9 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
         + (f"; a span's tokens weighted by its length in tokens to the power -{cfg.span_weight_power} in the loss "
            "(rescaled to a mean of 1 per output)" if cfg.span_weight_power else "")
         + (f"; the exported weights are a moving average (decay {cfg.ema} per step)" if cfg.ema else "")
+        + ("; opposite actors of unspin.techniques.symmetry.PAIRS that are one wordpiece each (Obama / Trump, "
+           "Muslims / Christians, ...) share one input embedding, so the model reads them alike (`--tie-pairs`)"
+           if cfg.tie_pairs else "")
         + ("; name-blind: spaCy's " + ", ".join(f"{k} names read as \"{v}\"" for k, v in config["mask_entities"].items())
            + ", in training and at run time" if config.get("mask_entities") else "")
         + "." + (" Forward passes in training ran under bfloat16 autocast." if config.get("bf16", cfg.bf16) else
