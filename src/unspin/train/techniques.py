@@ -582,7 +582,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
         epoch += 1
     if averaged is not None:
         averaged.copy_to_model()
-    tie_rows(model.encoder.embeddings.word_embeddings.weight, tied)  # the exported graph reads them alike
+    tie_rows(word_rows, tied)  # the exported graph reads them alike (the average was copied into word_rows)
     if cfg.dropout_masks == "numpy":
         from .numpy_dropout import use_torch_dropout
 

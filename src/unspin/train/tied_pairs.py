@@ -19,13 +19,10 @@ def tied_groups(tokenizer_path: str | Path, pairs: tuple[tuple[str, str], ...] |
     """Token ids that must read alike, in groups (sorted, the smallest first): the forms of
     ``pairs`` (default :data:`~unspin.techniques.symmetry.PAIRS`) that are one wordpiece on both
     sides, joined where a form belongs to several pairs (Democrat / Republican / Democratic)."""
-    from tokenizers import Tokenizer
-
+    from ..techniques.features import load_tokenizer
     from ..techniques.symmetry import PAIRS
 
-    tok = Tokenizer.from_file(str(tokenizer_path))
-    tok.no_padding()
-    tok.no_truncation()
+    tok = load_tokenizer(str(tokenizer_path))
     parent: dict[int, int] = {}
 
     def root(i: int) -> int:
