@@ -380,6 +380,24 @@ def test_twin_positions_point_at_the_aligned_pieces_of_both_rows():
     assert (here[:, 1] - there[:, 1] == 0).all()  # piece 10 sits at twin piece 12: same column
 
 
+def test_a_window_without_a_twin_pairs_with_itself_only_when_asked_and_is_compared_piece_for_piece():
+    import numpy as np
+
+    from unspin.train.swap_twins import Twin, self_positions, twin_positions, with_twin
+
+    pairing = {0: Twin(2, np.arange(300), np.arange(300))}
+    assert with_twin((1, 5), pairing) == [(1, 5)]
+    assert with_twin((1, 5), pairing, self_pair=True) == [(1, 5), (1, 5)]
+    assert with_twin((0, 5), pairing, self_pair=True) == [(0, 5), (2, 5)]  # a twin wins over itself
+    lengths = [300, 50, 300]
+    units = [[(0, 0), (2, 0)], [(1, 40), (1, 40)]]
+    here, there = self_positions(units, lengths, 254)
+    assert here.tolist() == [[2, c] for c in range(1, 11)]  # pieces 40-49: columns 1-10 of row 2
+    assert there.tolist() == [[3, c] for c in range(1, 11)]
+    t_here, t_there = twin_positions(units, pairing, lengths, 254)  # the self pair is no twin
+    assert set(t_here[:, 0].tolist()) == {0} and set(t_there[:, 0].tolist()) == {1}
+
+
 @pytest.mark.slow
 def test_fit_with_swap_consistency_batches_twins_and_logs_their_gap(monkeypatch):
     pytest.importorskip("torch")
@@ -405,6 +423,13 @@ def test_fit_with_swap_consistency_batches_twins_and_logs_their_gap(monkeypatch)
     assert len(fitted["train"]) == 8 + 6  # six swapped twins
     gap_lines = [m for m in logged if "twin gap" in m]
     assert gap_lines and math.isfinite(float(gap_lines[-1].split("twin gap ")[1].split()[0]))
+    assert not any("dropout gap" in m for m in logged)
+    logged.clear()
+    cfg = TechniqueTrainConfig(steps=50, max_len=32, stride=16, batch_size=4, min_label_spans=1, ema=0.0,
+                               swap_consistency=5.0, dropout_consistency=2.0, order_seed=3)
+    techniques.fit(cfg, log=logged.append)
+    gap_lines = [m for m in logged if "dropout gap" in m]  # the two weather notes have no twin: paired with themselves
+    assert gap_lines and float(gap_lines[-1].split("dropout gap ")[1].split()[0]) > 0
 
 
 def test_swap_consistency_must_not_be_negative_and_needs_no_twins_to_be_valid():
@@ -489,6 +514,9 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert (seen[-1].tie_pairs, seen[1].tie_pairs) == (True, False)
     assert main(["train", "claims", "--tie-pairs"]) == 2
     assert main(["train", "techniques", "--retune", "--tie-pairs"]) == 2
+    assert main(["train", "techniques", "--dropout-consistency", "1.5"]) == 0
+    assert (seen[-1].dropout_consistency, seen[1].dropout_consistency) == (1.5, 0.0)
+    assert main(["train", "techniques", "--dropout-consistency", "-1"]) == 2
 
 
 def test_bf16_default_follows_the_cpu_and_a_forced_choice_wins(monkeypatch):

@@ -39,6 +39,9 @@ def add_parser(sub) -> None:
     p.add_argument("--max-minutes", type=float, help="stop training early after this long (not reproducible)")
     p.add_argument("--swap-consistency", type=float, help="techniques: weight of the penalty on different outputs "
                                                           "for an article and its actor-swapped copy (default 2)")
+    p.add_argument("--dropout-consistency", type=float,
+                   help="techniques: batch each window without an actor-swapped twin with itself and add this weight "
+                        "times the gap between the two dropout draws' outputs (R-Drop; default 0: off)")
     p.add_argument("--attention-dropout", type=float,
                    help="techniques: dropout on the attention probabilities (default 0.1, the encoder's own)")
     p.add_argument("--dropout-masks", choices=("torch", "numpy"),
@@ -112,7 +115,7 @@ _TECHNIQUES_ONLY = {"swap_consistency": "--swap-consistency", "bf16": "--bf16", 
                     "any_weight": "--any-weight", "anchor_train_windows": "--anchor-train-windows",
                     "decoding_from": "--decoding-from", "neg_focus": "--neg-focus", "neg_margin": "--neg-margin",
                     "mask_entities": "--mask-entities", "span_weight_power": "--span-weight-power",
-                    "tie_pairs": "--tie-pairs"}
+                    "tie_pairs": "--tie-pairs", "dropout_consistency": "--dropout-consistency"}
 #: the training settings among them (all but the refits: --calibrate-only, --support-only, --retune and
 #: --anchor-windows): what a technique run passes on and what the refits, which keep a model's recorded
 #: settings, refuse

@@ -5,6 +5,9 @@
 With ``swap_consistency`` the trainer batches each window with the same window of its
 twin (:func:`twin_starts`, :func:`fill_batches`) and compares their outputs on the
 wordpieces that start at the same place (:func:`twin_alignment`, :func:`twin_positions`).
+With ``dropout_consistency`` a window without a twin is batched with itself instead, so the
+two rows differ only in their dropout draws (R-Drop), compared word for word
+(:func:`self_positions`).
 """
 from __future__ import annotations
 
@@ -71,11 +74,13 @@ def twin_starts(orig_offsets: np.ndarray, twin_offsets: np.ndarray, sw) -> np.nd
     return np.minimum(starts, max(0, len(twin_offsets) - 1)).astype(np.int64)
 
 
-def with_twin(window: tuple[int, int], pairing: dict[int, Twin]) -> list[tuple[int, int]]:
+def with_twin(window: tuple[int, int], pairing: dict[int, Twin], self_pair: bool = False) -> list[tuple[int, int]]:
     """A batching unit: the window ``(article, start)`` and, when the article has a twin,
-    the twin's matching window."""
+    the twin's matching window; without one, with ``self_pair``, the window twice."""
     twin = pairing.get(window[0])
-    return [window] if twin is None else [window, (twin.index, int(twin.starts[window[1]]))]
+    if twin is None:
+        return [window, window] if self_pair else [window]
+    return [window, (twin.index, int(twin.starts[window[1]]))]
 
 
 def fill_batches(units: list[list[tuple[int, int]]], size: int) -> list[list[list[tuple[int, int]]]]:
@@ -98,7 +103,7 @@ def twin_positions(units, pairing: dict[int, Twin], lengths: list[int], body: in
     with them, for the units of one batch laid out row after row ([CLS] at column 0)."""
     here, there, row = [], [], 0
     for unit in units:
-        if len(unit) == 2:
+        if len(unit) == 2 and unit[0] != unit[1]:  # a window paired with itself is no twin
             (a, s), (p, s2) = unit
             n, n2 = min(body, lengths[a] - s), min(body, lengths[p] - s2)
             align = pairing[a].align[s:s + n]
@@ -107,3 +112,16 @@ def twin_positions(units, pairing: dict[int, Twin], lengths: list[int], body: in
             there += [(row + 1, int(align[c]) - s2 + 1) for c in cols]
         row += len(unit)
     return np.array(here, dtype=np.int64).reshape(-1, 2), np.array(there, dtype=np.int64).reshape(-1, 2)
+
+
+def self_positions(units, lengths: list[int], body: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(row, column)`` batch positions of the pieces of each window batched with itself
+    (:func:`with_twin` with ``self_pair``) and of the same pieces in its second row."""
+    here, row = [], 0
+    for unit in units:
+        if len(unit) == 2 and unit[0] == unit[1]:
+            a, s = unit[0]
+            here += [(row, c) for c in range(1, min(body, lengths[a] - s) + 1)]
+        row += len(unit)
+    here = np.array(here, dtype=np.int64).reshape(-1, 2)
+    return here, here + np.array([1, 0], dtype=np.int64)

