@@ -33,8 +33,9 @@ test-slow: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
-# Rebuild the shipped technique model from ../shared/data (3000 steps, numpy's dropout masks): 91 minutes,
-# tuning included, on 2 cores of a 2.0 GHz AMX Xeon (byte for byte the shipped model), with bfloat16 where
+# Rebuild the shipped technique model from ../shared/data (3000 steps, numpy's dropout masks): 40 minutes,
+# tuning included, on 2 cores of an AMX Xeon (the shipped model's figures again; v6's recipe took 91 minutes
+# on a 2.0 GHz AMX Xeon and rebuilt v6 byte for byte), with bfloat16 where
 # the CPU has it natively (avx512_bf16 or AMX); elsewhere training runs in fp32 (2.98 s a step with torch's
 # masks on an AVX2-only AMD EPYC, where v5's 2000 steps took about 105 minutes; there --bf16 would be
 # emulated, 38 s a step).

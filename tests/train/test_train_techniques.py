@@ -435,7 +435,7 @@ def test_fit_with_swap_consistency_batches_twins_and_logs_their_gap(monkeypatch)
 def test_swap_consistency_must_not_be_negative_and_needs_no_twins_to_be_valid():
     with pytest.raises(UsageError, match="swap_consistency"):
         TechniqueTrainConfig(swap_consistency=-1.0)
-    assert TechniqueTrainConfig(swap_augment=False).swap_consistency == 2.0  # no swapped copies: nothing to pair
+    assert TechniqueTrainConfig(swap_augment=False).swap_consistency == 1.0  # no swapped copies: nothing to pair
 
 
 def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, capsys):
@@ -447,7 +447,7 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "techniques", "--swap-consistency", "2", "--bf16", "--steps", "7", "--exclude", "semeval2021"]) == 0
     (cfg,) = seen
     assert (cfg.swap_consistency, cfg.bf16, cfg.steps) == (2.0, True, 7) and "semeval2021" not in cfg.include
-    assert main(["train", "techniques"]) == 0 and (seen[1].swap_consistency, seen[1].bf16) == (2.0, None)
+    assert main(["train", "techniques"]) == 0 and (seen[1].swap_consistency, seen[1].bf16) == (1.0, None)
     assert main(["train", "techniques", "--no-bf16", "--swap-consistency", "0", "--attention-dropout", "0"]) == 0
     assert (seen[2].swap_consistency, seen[2].bf16, seen[2].attention_dropout) == (0.0, False, 0.0)
     assert seen[1].attention_dropout == 0.1  # the encoder's own setting unless asked
@@ -510,8 +510,9 @@ def test_cli_passes_technique_options_and_refuses_them_elsewhere(monkeypatch, ca
     assert main(["train", "claims", "--mask-entities"]) == 2
     assert main(["train", "techniques", "--retune", "--mask-entities"]) == 2
     assert main(["train", "techniques", "--retune", "--decoding-from", "some/model"]) == 2
-    assert main(["train", "techniques", "--tie-pairs"]) == 0
-    assert (seen[-1].tie_pairs, seen[1].tie_pairs) == (True, False)
+    assert main(["train", "techniques", "--no-tie-pairs"]) == 0
+    assert (seen[-1].tie_pairs, seen[1].tie_pairs) == (False, True)  # on unless asked off, as the shipped model
+    assert main(["train", "techniques", "--tie-pairs"]) == 0 and seen[-1].tie_pairs is True
     assert main(["train", "claims", "--tie-pairs"]) == 2
     assert main(["train", "techniques", "--retune", "--tie-pairs"]) == 2
     assert main(["train", "techniques", "--dropout-consistency", "1.5"]) == 0

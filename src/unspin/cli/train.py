@@ -38,7 +38,7 @@ def add_parser(sub) -> None:
     p.add_argument("--threads", type=int, help="CPU threads (default 2)")
     p.add_argument("--max-minutes", type=float, help="stop training early after this long (not reproducible)")
     p.add_argument("--swap-consistency", type=float, help="techniques: weight of the penalty on different outputs "
-                                                          "for an article and its actor-swapped copy (default 2)")
+                                                          "for an article and its actor-swapped copy (default 1)")
     p.add_argument("--dropout-consistency", type=float,
                    help="techniques: batch each window without an actor-swapped twin with itself and add this weight "
                         "times the gap between the two dropout draws' outputs (R-Drop; default 0: off)")
@@ -78,7 +78,8 @@ def add_parser(sub) -> None:
     p.add_argument("--tie-pairs", action=argparse.BooleanOptionalAction, default=None,
                    help="techniques: opposite actors that are one wordpiece each (Obama / Trump, China / Japan, "
                         "Muslims / Christians, ...; of unspin.techniques.symmetry.PAIRS) share one input embedding, "
-                        "so the model reads them alike and cannot see a technique on one side only (default off)")
+                        "so the model reads them alike and cannot see a technique on one side only (default on, as the "
+                        "shipped model; --no-tie-pairs: each its own embedding, as models up to v8)")
     p.add_argument("--any-weight", type=float,
                    help="techniques: weight of the any-technique output (span finding, labels ignored) in the loss, "
                         "each technique's being 1 (default 1)")

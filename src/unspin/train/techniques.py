@@ -78,8 +78,8 @@ class TechniqueTrainConfig:
     max_minutes: float | None = None  # safety stop; a run cut short is not reproducible
     min_label_spans: int = 5
     swap_augment: bool = True       # add actor-swapped copies of training articles (even-handedness)
-    swap_consistency: float = 2.0   # > 0: batch each window with its swapped twin and add this weight times
-                                    # the symmetric KL between their outputs on the same words
+    swap_consistency: float = 1.0   # > 0: batch each window with its swapped twin and add this weight times
+                                    # the symmetric KL between their outputs on the same words (v9; 2.0 up to v8)
     dropout_consistency: float = 0.0  # > 0: batch each window that has no swapped twin with itself (two dropout
                                     # draws) and add this weight times the symmetric KL between the two outputs
                                     # (R-Drop); a step's cost is unchanged, it sees fewer distinct windows
@@ -102,8 +102,9 @@ class TechniqueTrainConfig:
                                         # nearest within ANCHOR_REACH tokens), as the runtime's windows do (v7); False:
                                         # cuts where they fall, the recipe up to v6
     weights_out: str | None = None  # set: also save the final fp32 weights there (labels, n_out, state_dict)
-    tie_pairs: bool = False         # opposite actors that are one wordpiece each (Obama / Trump, ...) read as one
-                                    # word: one shared input embedding, so the model cannot tell them apart
+    tie_pairs: bool = True          # opposite actors that are one wordpiece each (Obama / Trump, ...) read as one
+                                    # word: one shared input embedding, so the model cannot tell them apart (v9;
+                                    # False: each its own embedding, the recipe up to v8)
     mask_entities: tuple[str, ...] = ()  # name-blind: the model reads spaCy's names of these types (of PERSON, GPE,
                                     # NORP, ORG; True: all four) replaced by neutral words (techniques/masking.py), in
                                     # training and at run time; (): names read as they are
