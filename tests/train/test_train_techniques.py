@@ -724,9 +724,23 @@ def test_the_default_recipe_is_the_shipped_models_so_make_model_techniques_rebui
     from unspin.train.techniques import read_model_config
     recorded = read_model_config(DEFAULT_MODEL_DIR)["train_config"]
     defaults = json.loads(json.dumps(recorded_config(TechniqueTrainConfig())))  # as training writes it
-    # a setting newer than the model is read as its default (recorded_train_config): its default must be the
-    # behaviour the model was trained with, as for every option added off
+    # a setting newer than the model is read as its default (recorded_train_config; a default changed since it
+    # was added, as RECIPE_BEFORE_RECORDED says): its default must be the behaviour the model was trained
+    # with, as for every option added off
     differ = {k for k in set(recorded) | set(defaults)
               if recorded.get(k, defaults.get(k)) != defaults.get(k, "missing")}
     assert differ <= {"out_dir", "data_dir"}, differ
     assert defaults["span_weight_power"] == 0.5
+
+
+def test_a_setting_missing_from_an_older_models_config_reads_as_the_recipe_of_its_time():
+    from unspin.train.techniques import RECIPE_BEFORE_RECORDED, train_config_of
+
+    old = train_config_of({"train_config": {"seed": 13, "steps": 2000}}, Path("old/config.json"))
+    assert (old.dropout_masks, old.anchor_train_windows, old.span_weight_power, old.tie_pairs) == \
+        ("torch", False, 0.0, False)  # v5's, before any of them was recorded
+    assert (old.seed, old.steps, old.swap_consistency) == (13, 2000, 1.0)  # never changed: today's default
+    recorded = {"tie_pairs": True, "span_weight_power": 0.5, "anchor_train_windows": True, "dropout_masks": "numpy"}
+    assert all(getattr(train_config_of({"train_config": recorded}, Path("c")), k) == v for k, v in recorded.items())
+    defaults = TechniqueTrainConfig()
+    assert all(getattr(defaults, k) != v for k, v in RECIPE_BEFORE_RECORDED.items())  # only changed defaults

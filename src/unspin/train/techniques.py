@@ -678,13 +678,22 @@ def read_model_config(model_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+#: settings whose default changed after they were added: a model whose ``config.json`` predates one was
+#: trained with the value here, not with today's default (its card, rewritten by a refit, must say so)
+RECIPE_BEFORE_RECORDED = {"dropout_masks": "torch",          # models up to v5
+                          "anchor_train_windows": False,    # up to v6
+                          "span_weight_power": 0.0,         # up to v7: every token alike
+                          "tie_pairs": False}               # up to v8
+
+
 def train_config_of(config: dict, path: Path) -> TechniqueTrainConfig:
     """The :class:`TechniqueTrainConfig` recorded in a model's ``config`` (read from ``path``)."""
     if "train_config" not in config:
         raise UsageError(f"{path} records no training settings ('train_config'), so its tune split cannot be "
                          "re-created; retrain it with 'unspin train techniques'")
     known = TechniqueTrainConfig.__dataclass_fields__
-    return TechniqueTrainConfig(**{k: v for k, v in config["train_config"].items() if k in known})
+    recorded = {k: v for k, v in config["train_config"].items() if k in known}
+    return TechniqueTrainConfig(**{**RECIPE_BEFORE_RECORDED, **recorded})
 
 
 def calibrate_only(model_dir: Path, data_dir: str | None = None, log=print, support: bool = False,
