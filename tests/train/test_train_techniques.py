@@ -739,7 +739,8 @@ def test_a_setting_missing_from_an_older_models_config_reads_as_the_recipe_of_it
     old = train_config_of({"train_config": {"seed": 13, "steps": 2000}}, Path("old/config.json"))
     assert (old.dropout_masks, old.anchor_train_windows, old.span_weight_power, old.tie_pairs) == \
         ("torch", False, 0.0, False)  # v5's, before any of them was recorded
-    assert (old.seed, old.steps, old.swap_consistency) == (13, 2000, 1.0)  # never changed: today's default
+    assert (old.swap_consistency, old.ema, old.order_seed) == (0.0, 0.0, None)
+    assert (old.seed, old.steps, old.any_weight) == (13, 2000, 1.0)  # recorded, or never changed: today's default
     recorded = {"tie_pairs": True, "span_weight_power": 0.5, "anchor_train_windows": True, "dropout_masks": "numpy"}
     assert all(getattr(train_config_of({"train_config": recorded}, Path("c")), k) == v for k, v in recorded.items())
     defaults = TechniqueTrainConfig()

@@ -678,9 +678,11 @@ def read_model_config(model_dir: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-#: settings whose default changed after they were added: a model whose ``config.json`` predates one was
-#: trained with the value here, not with today's default (its card, rewritten by a refit, must say so)
-RECIPE_BEFORE_RECORDED = {"dropout_masks": "torch",          # models up to v5
+#: settings whose default changed after they were added, each with the value it was added with (from git
+#: history): a model whose ``config.json`` predates one was trained with that value, not with today's
+#: default (its card, rewritten by a refit, must say so)
+RECIPE_BEFORE_RECORDED = {"swap_consistency": 0.0, "ema": 0.0, "bf16": False, "order_seed": None,
+                          "dropout_masks": "torch",          # models up to v5
                           "anchor_train_windows": False,    # up to v6
                           "span_weight_power": 0.0,         # up to v7: every token alike
                           "tie_pairs": False}               # up to v8
